@@ -1,0 +1,1 @@
+"""Job launchers with Kaldi's interface: run.pl (local, parallel) and slurm.pl (sbatch)."""

@@ -1,0 +1,1 @@
+"""Recipe plumbing used by the shell stage driver."""

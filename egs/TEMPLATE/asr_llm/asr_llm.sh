@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# The shared stage driver of every asrllm recipe (recipes symlink it; run.sh sets the corpus
+# variables and calls it once). Numbered, resumable stages:
+#    1 data preparation (local/data.sh)      9 iterative asynchronous SFT (IA-SFT)
+#    2 speed perturbation                   10 joint SFT
+#    3 audio formatting (pipes, segments)   11 decoding
+#    4 length/text filtering + validation   12 scoring
+#    5 features + global CMVN statistics    13 entropy-allocation analysis
+#    6 labels (phones, char/BPE) + LLM check 14 hallucination evaluation
+#    7 encoder pre-training                 15 model packing/export
+#    8 alignment (adapter only)
+# Each stage writes a .done marker (data stages 1-6: <dumpdir>/.stages/, experiment stages
+# 7-15: <exp>/.stages/) only after its outputs are complete; a marker records the stage's
+# options, resolved configs and input-file hashes. Re-running skips finished stages; a stage
+# whose options, configs or inputs changed since it ran stops and names the change (re-run
+# it with --force true). --skip_train skips stages 2 and 7-10; --skip_eval skips 11-14.
+#
+# Usage: ./asr_llm.sh --train_set train --valid_set dev --test_sets "test" [options]
+set -euo pipefail
+
+log() {
+  local fname=${BASH_SOURCE[1]##*/}
+  echo -e "$(date '+%Y-%m-%dT%H:%M:%S') (${fname}:${BASH_LINENO[0]}:${FUNCNAME[1]}) $*" >&2
+}
+die() { log "ERROR: $*"; exit 1; }
+
+# General
+stage=1              # first stage to run
+stop_stage=15        # last stage to run
+skip_train=false     # skip stages 2 and 7-10
+skip_eval=false      # skip stages 11-14
+force=false          # re-run stages in range even when their .done marker is current
+exp=                 # experiment folder (default: exp/asr_llm_<paradigm>)
+paradigm=entropy     # entropy | conventional | projector_only | single_stage
+nj=4                 # parallel jobs for data stages
+inference_nj=4       # parallel jobs for decoding
+ngpu=0               # GPUs per node for training
+num_nodes=1          # nodes for training
+python=python3       # interpreter (path.sh puts tools/venv first on PATH)
+
+# Data
+local_data_opts=     # options passed to local/data.sh
+datadir=data         # where local/data.sh writes the data dirs
+dumpdir=dump         # formatted audio, filtered dirs, features
+train_set=           # training data dir name
+valid_set=           # validation data dir name
+test_sets=           # evaluation data dir names (space separated)
+speed_perturb_factors="0.9 1.0 1.1"  # empty: no speed perturbation
+data_config=conf/data.yaml   # audio, filtering, features, augmentation, batching
+
+# Labels and LLM
+lang_config=conf/lang.yaml      # phone lexicon / G2P options
+prompt_config=conf/prompt.yaml  # LLM prompt template
+token_types=phone               # label sets stage 6 prepares: phone char bpe
+bpe_size=500                    # vocabulary of the BPE label set
+llm=                            # LLM: local Hugging Face folder (or hub id with --allow_download)
+allow_download=false            # allow fetching the LLM from the hub
+
+_driver_args=("$@")
+. utils/parse_options.sh
+
+[ $# -eq 0 ] || die "unexpected arguments: $* (see $0 --help)"
+[ -n "$train_set" ] || die "--train_set is required"
+[ -n "$valid_set" ] || die "--valid_set is required"
+case "$paradigm" in entropy|conventional|projector_only|single_stage) ;;
+  *) die "--paradigm must be entropy, conventional, projector_only or single_stage (got '$paradigm')" ;;
+esac
+[ -n "$exp" ] || exp=exp/asr_llm_${paradigm}
+. ./path.sh
+. ./cmd.sh
+
+data_marks=${dumpdir}/.stages
+exp_marks=${exp}/.stages
+mkdir -p "$exp"
+# The driver's own arguments, saved for the record and as a replay script.
+{
+  echo "#!/usr/bin/env bash"
+  echo "# $(date '+%Y-%m-%dT%H:%M:%S'): the driver call that last used this experiment folder"
+  echo "cd $(printf '%q' "$PWD")"
+  printf '%q ' "$0" "${_driver_args[@]}"; echo
+} > "${exp}/driver_run.sh.tmp" && mv "${exp}/driver_run.sh.tmp" "${exp}/driver_run.sh"
+
+# ------------------------------------------------------------------------------------------
+# Stage bookkeeping
+# ------------------------------------------------------------------------------------------
+stage_names=(_ data_prep speed_perturb format_audio filter features labels
+             pretrain align iasft joint_sft decode score analysis hallucination pack)
+
+# in_range N: is stage N selected by --stage/--stop_stage and the skip options?
+in_range() {
+  local n=$1
+  [ "$n" -ge "$stage" ] && [ "$n" -le "$stop_stage" ] || return 1
+  if [ "$skip_train" = true ] && { [ "$n" -eq 2 ] || { [ "$n" -ge 7 ] && [ "$n" -le 10 ]; }; }; then
+    return 1
+  fi
+  if [ "$skip_eval" = true ] && [ "$n" -ge 11 ] && [ "$n" -le 14 ]; then return 1; fi
+  return 0
+}
+
+marker_of() { local n=$1; [ "$n" -le 6 ] && echo "${data_marks}/stage${n}.${stage_names[$n]}.done" \
+                                         || echo "${exp_marks}/stage${n}.${stage_names[$n]}.done"; }
+
+# begin_stage N ARGS...: decide whether stage N runs. ARGS are marker arguments
+# (--setting k=v, --config F, --input F). Returns 0 to run, 1 to skip; stops on a stale marker.
+begin_stage() {
+  local n=$1; shift
+  in_range "$n" || return 1
+  stage_args=(--marker "$(marker_of "$n")" --stage "$n ${stage_names[$n]}" "$@")
+  if [ "$force" = true ]; then
+    log "stage $n (${stage_names[$n]}): forced re-run"
+    rm -f "$(marker_of "$n")"
+    return 0
+  fi
+  local verdict rc=0
+  verdict=$(${python} -m asrllm.bin.stage_marker check "${stage_args[@]}") || rc=$?
+  if [ $rc -eq 3 ]; then
+    log "stage $n (${stage_names[$n]}) ran before with other inputs or settings:"
+    while IFS= read -r line; do log "    $line"; done <<< "$verdict"
+    die "stage $n (${stage_names[$n]}): refusing to reuse stale outputs; re-run with --force true --stage $n"
+  elif [ $rc -ne 0 ]; then
+    die "stage $n (${stage_names[$n]}): cannot check its marker"
+  fi
+  if [ "$verdict" = skip ]; then
+    log "stage $n (${stage_names[$n]}): already done, skipping ($(marker_of "$n"))"
+    return 1
+  fi
+  log "stage $n (${stage_names[$n]}): start"
+  return 0
+}
+
+# end_stage N: outputs are complete, write the marker with the arguments begin_stage saw.
+end_stage() {
+  local n=$1
+  ${python} -m asrllm.bin.stage_marker done "${stage_args[@]}"
+  log "stage $n (${stage_names[$n]}): done"
+}
+
+not_implemented() { die "stage $1 (${stage_names[$1]}): not implemented yet"; }
+
+# write_replay DIR CMD...: the exact command of a training/decoding stage, as DIR/run.sh.
+write_replay() {
+  local dir=$1; shift
+  mkdir -p "$dir"
+  { echo "#!/usr/bin/env bash"; echo "# replays this stage; written $(date '+%Y-%m-%dT%H:%M:%S')"
+    echo "cd $(printf '%q' "$PWD") && . ./path.sh"; printf '%q ' "$@"; echo; } > "$dir/run.sh.tmp"
+  chmod +x "$dir/run.sh.tmp" && mv "$dir/run.sh.tmp" "$dir/run.sh"
+}
+
+# data_files DIR: the index files of a data dir that exist (marker inputs).
+data_files() {
+  local f
+  for f in wav.scp segments text utt2spk utt2dur reco2dur; do
+    [ -f "$1/$f" ] && printf -- '--input\n%s\n' "$1/$f"
+  done
+  return 0
+}
+
+# ------------------------------------------------------------------------------------------
+# Data sets
+# ------------------------------------------------------------------------------------------
+sp_factors=$(echo "$speed_perturb_factors" | xargs)
+if [ -n "$sp_factors" ] && [ "$sp_factors" != 1.0 ] && [ "$sp_factors" != 1 ]; then
+  train_sp=${train_set}_sp
+else
+  train_sp=$train_set
+fi
+eval_sets="$valid_set $test_sets"
+
+# ------------------------------------------------------------------------------------------
+# Stages
+# ------------------------------------------------------------------------------------------
+if begin_stage 1 --setting "local_data_opts=${local_data_opts}" --input local/data.sh \
+     --setting "datadir=${datadir}" --setting "sets=${train_set} ${eval_sets}"; then
+  # shellcheck disable=SC2086
+  local/data.sh ${local_data_opts}
+  for d in $train_set $eval_sets; do
+    utils/validate_data_dir.sh --no-feats "${datadir}/$d" || die "local/data.sh left an invalid ${datadir}/$d"
+  done
+  end_stage 1
+fi
+
+mapfile -t _in < <(data_files "${datadir}/${train_set}")
+if [ "$train_sp" = "$train_set" ]; then
+  if in_range 2; then log "stage 2 (speed_perturb): no factors other than 1.0, nothing to do"; fi
+elif begin_stage 2 --setting "speed_perturb_factors=${sp_factors}" "${_in[@]}"; then
+  parts=()
+  for f in $sp_factors; do
+    if [ "$f" = 1.0 ] || [ "$f" = 1 ]; then
+      parts+=("${datadir}/${train_set}")
+    else
+      utils/perturb_data_dir_speed.sh "$f" "${datadir}/${train_set}" "${datadir}/${train_set}_sp${f}"
+      parts+=("${datadir}/${train_set}_sp${f}")
+    fi
+  done
+  utils/combine_data.sh "${datadir}/${train_sp}" "${parts[@]}"
+  utils/validate_data_dir.sh --no-feats "${datadir}/${train_sp}"
+  end_stage 2
+fi
+
+_in=(); for d in $train_sp $eval_sets; do mapfile -t -O "${#_in[@]}" _in < <(data_files "${datadir}/$d"); done
+if begin_stage 3 --config "$data_config" "${_in[@]}"; then
+  for d in $train_sp $eval_sets; do
+    ${python} -m asrllm.bin.format_audio --in-dir "${datadir}/$d" --out-dir "${dumpdir}/raw/$d" \
+      --config "$data_config" --nj "$nj" --cmd "$train_cmd"
+  done
+  end_stage 3
+fi
+
+_in=(); for d in $train_sp $eval_sets; do mapfile -t -O "${#_in[@]}" _in < <(data_files "${dumpdir}/raw/$d"); done
+if begin_stage 4 --config "$data_config" --setting "train_set=${train_sp}" "${_in[@]}"; then
+  ${python} -m asrllm.bin.filter_data --in-dir "${dumpdir}/raw/${train_sp}" \
+    --out-dir "${dumpdir}/filtered/${train_sp}" --config "$data_config"
+  for d in $eval_sets; do
+    ${python} -m asrllm.bin.filter_data --in-dir "${dumpdir}/raw/$d" --out-dir "${dumpdir}/filtered/$d" \
+      --config "$data_config" --no-filter
+  done
+  end_stage 4
+fi
+
+_in=(); for d in $train_sp $eval_sets; do mapfile -t -O "${#_in[@]}" _in < <(data_files "${dumpdir}/filtered/$d"); done
+if begin_stage 5 --config "$data_config" "${_in[@]}"; then
+  feats_type=$(${python} -m asrllm.bin.config_get "$data_config" feats_type)
+  if [ "$feats_type" = fbank ]; then
+    for d in $train_sp $eval_sets; do
+      ${python} -m asrllm.bin.compute_fbank --data-dir "${dumpdir}/filtered/$d" \
+        --out-dir "${dumpdir}/fbank/$d" --config "$data_config" --nj "$nj" --cmd "$train_cmd"
+    done
+  else
+    log "feats_type=${feats_type}: features are computed on the fly; only CMVN statistics here"
+  fi
+  ${python} -m asrllm.bin.compute_cmvn --data-dir "${dumpdir}/filtered/${train_sp}" \
+    --config "$data_config" --out "${dumpdir}/global_cmvn.json"
+  end_stage 5
+fi
+
+if begin_stage 6 --config "$lang_config" --config "$prompt_config" --setting "token_types=${token_types}" \
+     --setting "bpe_size=${bpe_size}" --setting "llm=${llm}" --input "${dumpdir}/filtered/${train_sp}/text"; then
+  dirs=(); for d in $train_sp $eval_sets; do dirs+=("${dumpdir}/filtered/$d"); done
+  for t in $token_types; do
+    case "$t" in
+      phone) lang_dir=${datadir}/lang_phone; extra=() ;;
+      char)  lang_dir=${datadir}/lang_char;  extra=() ;;
+      bpe)   lang_dir=${datadir}/lang_bpe_${bpe_size}; extra=(--bpe-size "$bpe_size") ;;
+      *) die "--token_types: unknown label set '$t' (phone, char, bpe)" ;;
+    esac
+    ${python} -m asrllm.bin.prepare_lang --unit "$t" "${extra[@]}" --config "$lang_config" \
+      --train-dir "${dumpdir}/filtered/${train_sp}" --lang-dir "$lang_dir" "${dirs[@]}"
+  done
+  [ -n "$llm" ] || die "stage 6: no LLM configured: set --llm to a local Hugging Face folder (or a hub id with --allow_download true)"
+  dl=(); [ "$allow_download" = true ] && dl=(--allow-download)
+  ${python} -m asrllm.bin.check_llm --llm "$llm" "${dl[@]}" --text "${dumpdir}/filtered/${train_sp}/text" \
+    --prompt-config "$prompt_config" --out "${datadir}/llm_check.json"
+  end_stage 6
+fi
+
+for n in 7 8 9 10 11 12 13 14 15; do
+  if begin_stage "$n"; then not_implemented "$n"; fi
+done
+log "finished stages ${stage}-${stop_stage} (experiment folder: ${exp})"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# CPU mini recipe: synthetic bilingual (English + Mandarin) speech through every stage, on a laptop.
+#   ./run.sh                 demo size (what `make demo` runs)
+#   ./run.sh --smoke true    a handful of utterances and toy models in data_smoke/, dump_smoke/,
+#                            exp_smoke/ (part of `make test`)
+# Every other option goes to the shared driver: ./asr_llm.sh --help lists them.
+set -euo pipefail
+
+smoke=false
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) smoke=$2; shift 2 ;;
+    --smoke=*) smoke=${1#*=}; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+case "$smoke" in true|false) ;; *) echo "$0: --smoke takes true or false, got '$smoke'" >&2; exit 1 ;; esac
+
+train_set=train
+valid_set=dev
+test_sets="test_en test_zh test_en_unseen test_zh_unseen"
+
+if [ "$smoke" = true ]; then
+  size=(--datadir data_smoke --dumpdir dump_smoke --exp exp_smoke/asr_llm_entropy
+        --local_data_opts "--smoke true --datadir data_smoke" --nj 2
+        --data_config conf/data_smoke.yaml --llm data_smoke/text_lm)
+else
+  size=(--local_data_opts "--datadir data" --llm data/text_lm)
+fi
+
+./asr_llm.sh \
+  --train_set "${train_set}" \
+  --valid_set "${valid_set}" \
+  --test_sets "${test_sets}" \
+  --token_types "phone char" \
+  "${size[@]}" \
+  "${args[@]}"
