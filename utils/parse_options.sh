@@ -58,9 +58,10 @@ while [ $# -gt 0 ]; do
         [ $# -ge 2 ] || { echo "$0: option $1 needs a value" >&2; exit 1; }
         _po_name=$1; _po_value=$2; _po_shift=2
       fi
+      _po_raw=$_po_name
       _po_name=${_po_name#--}; _po_name=${_po_name//-/_}
       if ! [[ "$_po_name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || [ -z "${!_po_name+set}" ]; then
-        echo "$0: invalid option '--${_po_name//_/-}' (see $0 --help)" >&2
+        echo "$0: invalid option '${_po_raw}' (see $0 --help)" >&2
         exit 1
       fi
       _po_old=${!_po_name}
@@ -74,5 +75,5 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-unset _po_name _po_value _po_old _po_shift _po_file
+unset _po_name _po_raw _po_value _po_old _po_shift _po_file
 true

@@ -72,4 +72,9 @@ def write_table(path: str | os.PathLike, items: Iterable[tuple[str, str]], sort:
     rows = sorted(items, key=lambda kv: kv[0].encode()) if sort else items
     with atomic_write(path) as f:
         for key, value in rows:
-            f.write(f"{key} {value}\n" if value != "" else f"{key}\n")
+            f.write(table_line(key, value))
+
+
+def table_line(key: str, value: str) -> str:
+    """One table line: `key value\n`, or `key\n` when the value is empty (an empty transcript)."""
+    return f"{key} {value}\n" if value != "" else f"{key}\n"

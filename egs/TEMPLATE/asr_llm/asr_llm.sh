@@ -243,7 +243,7 @@ if begin_stage 6 --config "$lang_config" --config "$prompt_config" --setting "to
       bpe)   lang_dir=${datadir}/lang_bpe_${bpe_size}; extra=(--bpe-size "$bpe_size") ;;
       *) die "--token_types: unknown label set '$t' (phone, char, bpe)" ;;
     esac
-    ${python} -m asrllm.bin.prepare_lang --unit "$t" "${extra[@]}" --config "$lang_config" \
+    ${python} -m asrllm.bin.prepare_lang --unit "$t" "${extra[@]}" --config "$lang_config" --nj "$nj" \
       --train-dir "${dumpdir}/filtered/${train_sp}" --lang-dir "$lang_dir" "${dirs[@]}"
   done
   [ -n "$llm" ] || die "stage 6: no LLM configured: set --llm to a local Hugging Face folder (or a hub id with --allow_download true)"

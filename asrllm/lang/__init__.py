@@ -1,0 +1,1 @@
+"""Label units for CTC pre-training: phones (pinyin + ARPAbet), characters, sentencepiece BPE."""

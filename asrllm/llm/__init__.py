@@ -1,0 +1,1 @@
+"""The LLM side: prompt building, tokenizer/model loading, tiny offline fixtures."""

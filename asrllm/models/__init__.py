@@ -1,0 +1,1 @@
+"""Model pieces: speech encoder, CTC heads, adapter, and the SpeechLLM that joins them."""

@@ -1,0 +1,122 @@
+"""SpeechLLM: speech encoder + CTC heads + frame-stacking adapter + a Hugging Face causal LM.
+
+One module for every training stage; the stage config decides the objective and what trains:
+  objective "ctc": (CR-)CTC of a CTC head on the encoder frames (stage 7, pre-training);
+  objective "llm": next-token cross-entropy on the transcript tokens (stages 8-10), plus an
+                   optional auxiliary CTC term (`ctc_weight`).
+Batch contract (from asrllm.data's collate): feats [B, T, F] float, feat_lens [B], text list[str],
+and for CTC `<head>_ids` [B, L] / `<head>_lens` [B] (e.g. phone_ids, phone_lens).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from asrllm.models.adapter import FrameStackAdapter
+from asrllm.models.ctc_head import MLPCTCHead
+from asrllm.models.encoder import SpeechEncoder
+
+
+def consistency_loss(log_probs_a: torch.Tensor, log_probs_b: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """CR-CTC's consistency term: symmetric KL between two views' frame posteriors, each view
+    pulled towards the other's detached distribution; summed over valid frames."""
+    kl_ab = torch.nn.functional.kl_div(log_probs_a, log_probs_b.detach(), log_target=True, reduction="none")
+    kl_ba = torch.nn.functional.kl_div(log_probs_b, log_probs_a.detach(), log_target=True, reduction="none")
+    return ((kl_ab + kl_ba).sum(-1) * mask).sum() / 2
+
+
+class SpeechLLM(nn.Module):
+    def __init__(self, encoder: SpeechEncoder, ctc_heads: dict[str, MLPCTCHead],
+                 adapter: FrameStackAdapter | None = None, llm: nn.Module | None = None,
+                 prompt=None, specaug: nn.Module | None = None):
+        super().__init__()
+        self.encoder = encoder
+        self.ctc_heads = nn.ModuleDict(ctc_heads)
+        self.adapter = adapter
+        self.llm = llm
+        self.prompt = prompt  # asrllm.llm.prompt.PromptBuilder (not a module)
+        self.specaug = specaug
+        self.objective = "llm" if llm is not None else "ctc"
+        self.ctc_head = next(iter(ctc_heads), None)  # the head the CTC objective trains
+        self.ctc_weight = 0.0
+        self.cr_ctc_weight = 0.0  # > 0: CR-CTC with two SpecAugment views
+
+    # ---- encoder side ------------------------------------------------------------------
+    def encode(self, feats: torch.Tensor, feat_lens: torch.Tensor, augment: bool = True):
+        if augment and self.training and self.specaug is not None:
+            feats, feat_lens = self.specaug(feats, feat_lens)
+        return self.encoder(feats, feat_lens)
+
+    def _encoder_trains(self) -> bool:
+        return any(p.requires_grad for p in self.encoder.parameters())
+
+    def ctc_loss(self, frames, frame_lens, batch, head: str) -> tuple[torch.Tensor, torch.Tensor]:
+        ids, lens = batch[f"{head}_ids"], batch[f"{head}_lens"]
+        return self.ctc_heads[head].loss(frames, frame_lens, ids, lens), lens.sum()
+
+    def forward_ctc(self, batch: dict) -> dict:
+        feats, feat_lens = batch["feats"], batch["feat_lens"]
+        head = self.ctc_head
+        if self.cr_ctc_weight > 0 and self.training:
+            # two independently augmented views of the same batch, one forward pass
+            frames, frame_lens = self.encode(torch.cat([feats, feats]), torch.cat([feat_lens, feat_lens]))
+            b = feats.shape[0]
+            two = {f"{head}_ids": torch.cat([batch[f"{head}_ids"]] * 2),
+                   f"{head}_lens": torch.cat([batch[f"{head}_lens"]] * 2)}
+            ctc_sum, _ = self.ctc_loss(frames, frame_lens, two, head)
+            log_probs = self.ctc_heads[head].log_probs(frames)
+            mask = (torch.arange(frames.shape[1], device=frames.device)[None] < frame_lens[:b, None]).float()
+            cr = consistency_loss(log_probs[:b], log_probs[b:], mask)
+            n = batch[f"{head}_lens"].sum()
+            loss_sum = ctc_sum / 2 + self.cr_ctc_weight * cr
+            return {"loss": loss_sum / n, "num_tokens": n, "ctc": (ctc_sum / 2 / n).detach(),
+                    "cr": (cr / n).detach()}
+        frames, frame_lens = self.encode(feats, feat_lens)
+        loss_sum, n = self.ctc_loss(frames, frame_lens, batch, head)
+        return {"loss": loss_sum / n, "num_tokens": n, "ctc": (loss_sum / n).detach()}
+
+    # ---- LLM side ----------------------------------------------------------------------
+    def speech_embeddings(self, feats, feat_lens):
+        """Encoder -> adapter; no graph through a frozen encoder."""
+        with torch.set_grad_enabled(torch.is_grad_enabled() and self._encoder_trains()):
+            frames, frame_lens = self.encode(feats, feat_lens)
+        speech, speech_lens = self.adapter(frames, frame_lens)
+        return frames, frame_lens, speech, speech_lens
+
+    def llm_inputs(self, speech: torch.Tensor, speech_lens: torch.Tensor, texts: list[str] | None):
+        """Prompt ids -> embeddings with the adapter output written into the speech slots."""
+        batch = self.prompt.build(speech_lens.tolist(), texts)
+        device = speech.device
+        embed = self.llm.get_input_embeddings()
+        embeds = embed(batch.input_ids.to(device))
+        valid = torch.arange(speech.shape[1], device=device)[None] < speech_lens[:, None]
+        embeds = embeds.masked_scatter(batch.speech_mask.to(device)[..., None], speech[valid].to(embeds.dtype))
+        return batch, embeds
+
+    def forward_llm(self, batch: dict) -> dict:
+        frames, frame_lens, speech, speech_lens = self.speech_embeddings(batch["feats"], batch["feat_lens"])
+        prompt, embeds = self.llm_inputs(speech, speech_lens, batch["text"])
+        device = embeds.device
+        labels = prompt.labels.to(device)
+        out = self.llm(inputs_embeds=embeds, attention_mask=prompt.attention_mask.to(device),
+                       position_ids=prompt.position_ids.to(device))
+        logits = out.logits[:, :-1].float()
+        target = labels[:, 1:]
+        ce_sum = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
+                                                   ignore_index=-100, reduction="sum")
+        n = (target != -100).sum()
+        with torch.no_grad():
+            correct = ((logits.argmax(-1) == target) & (target != -100)).sum()
+        stats = {"num_tokens": n, "ce": (ce_sum / n).detach(), "acc": (correct.float() / n).detach()}
+        loss_sum = ce_sum
+        if self.ctc_weight > 0 and self.ctc_head is not None:
+            ctc_sum, m = self.ctc_loss(frames, frame_lens, batch, self.ctc_head)
+            # the CTC term is scaled to the CE token count so the weight means what it says
+            loss_sum = loss_sum + self.ctc_weight * ctc_sum / m * n
+            stats["ctc"] = (ctc_sum / m).detach()
+        stats["loss"] = loss_sum / n
+        return stats
+
+    def forward(self, batch: dict) -> dict:
+        return self.forward_ctc(batch) if self.objective == "ctc" else self.forward_llm(batch)

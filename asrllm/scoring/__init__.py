@@ -1,0 +1,1 @@
+"""Scoring: sclite-compatible alignment and counts, score-folder writers, RESULTS.md builder."""
