@@ -36,12 +36,13 @@ def recipe(repo, tmp_path, tool_env) -> Path:
         (d / name).unlink()
         (d / name).symlink_to(repo / target)
     (d / "local/data.sh").write_text(DATA_SH)
+    # no speed perturbation unless a test asks for it
+    (d / "conf/data.yaml").write_text(f"extends: {repo / 'conf/data.yaml'}\nspeed_perturb: {{factors: [1.0]}}\n")
     return d
 
 
 def drive(recipe, *args, env=None):
-    cmd = ["./asr_llm.sh", "--train_set", "train", "--valid_set", "dev", "--speed_perturb_factors", "",
-           *args]
+    cmd = ["./asr_llm.sh", "--train_set", "train", "--valid_set", "dev", *args]
     return subprocess.run(cmd, cwd=recipe, capture_output=True, text=True, env=env)
 
 
@@ -101,7 +102,7 @@ def test_invalid_data_dir_from_stage1_fails_without_marker(recipe):
 def test_resume_after_kill(recipe):
     (recipe / "sleep_midway").touch()
     proc = subprocess.Popen(["./asr_llm.sh", "--train_set", "train", "--valid_set", "dev",
-                             "--speed_perturb_factors", "", "--stop_stage", "1"],
+                             "--stop_stage", "1"],
                             cwd=recipe, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     for _ in range(300):
@@ -118,14 +119,15 @@ def test_resume_after_kill(recipe):
     assert (recipe / "dump/.stages/stage1.data_prep.done").is_file()
 
 
-def test_speed_perturbation_stage_and_input_change(recipe):
-    r = drive(recipe, "--stop_stage", "2", "--speed_perturb_factors", "0.9 1.0 1.1")
+def test_speed_perturbation_stage_and_input_change(recipe, repo):
+    (recipe / "conf/data.yaml").write_text(f"extends: {repo / 'conf/data.yaml'}\n")  # 0.9 1.0 1.1
+    r = drive(recipe, "--stop_stage", "2")
     assert r.returncode == 0, r.stderr
     utts = (recipe / "data/train_sp/utt2spk").read_text().split("\n")
     assert any(u.startswith("sp0.9-spk-u1 sp0.9-spk") for u in utts)
     assert len([u for u in utts if u]) == 6
     (recipe / "data/train/text").write_text("spk-u1 changed\nspk-u2 text\n")
-    r = drive(recipe, "--stage", "2", "--stop_stage", "2", "--speed_perturb_factors", "0.9 1.0 1.1")
+    r = drive(recipe, "--stage", "2", "--stop_stage", "2")
     assert r.returncode != 0 and "input data/train/text changed" in r.stderr
 
 

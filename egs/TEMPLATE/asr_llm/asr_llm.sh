@@ -45,8 +45,7 @@ dumpdir=dump         # formatted audio, filtered dirs, features
 train_set=           # training data dir name
 valid_set=           # validation data dir name
 test_sets=           # evaluation data dir names (space separated)
-speed_perturb_factors="0.9 1.0 1.1"  # empty: no speed perturbation
-data_config=conf/data.yaml   # audio, filtering, features, augmentation, batching
+data_config=conf/data.yaml   # audio, filtering, features, augmentation, batching, speed perturbation
 
 # Labels and LLM
 lang_config=conf/lang.yaml      # phone lexicon / G2P options
@@ -158,8 +157,13 @@ data_files() {
 # ------------------------------------------------------------------------------------------
 # Data sets
 # ------------------------------------------------------------------------------------------
-sp_factors=$(echo "$speed_perturb_factors" | xargs)
-if [ -n "$sp_factors" ] && [ "$sp_factors" != 1.0 ] && [ "$sp_factors" != 1 ]; then
+# stage 2 factors come from the data config (speed_perturb.factors; none when speed_perturb.online)
+if [ "$(${python} -m asrllm.bin.config_get "$data_config" speed_perturb.online false)" = true ]; then
+  sp_factors=
+else
+  sp_factors=$(${python} -m asrllm.bin.config_get "$data_config" speed_perturb.factors "[]" | tr -d '[],')
+fi
+if [ -n "$(echo "$sp_factors" | tr ' ' '\n' | grep -vx '1\(\.0*\)\?')" ]; then
   train_sp=${train_set}_sp
 else
   train_sp=$train_set

@@ -1,0 +1,1 @@
+"""Training-time augmentation (SpecAugment, noise with silence padding, online speed) and non-speech synthesis."""

@@ -1,0 +1,1 @@
+"""Data pipeline: config schema, utterance index, dataset, batch sampler, collate, filtering, stage helpers."""

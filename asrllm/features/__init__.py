@@ -1,0 +1,1 @@
+"""Acoustic features: Kaldi-compatible fbank and global CMVN."""
