@@ -7,7 +7,6 @@ model:
   llm: {path: <HF folder or hub id>, lora: {r, alpha, dropout, target_modules} | null,
         gradient_checkpointing: false}
   prompt: <prompt.yaml> or the mapping itself
-  specaug: {espnet2 SpecAug keyword arguments} | null
 
 A saved folder holds config.yaml (with every path it needs replaced by a file inside the folder),
 speech.pt (encoder, CTC heads, adapter), units/<head>.txt, prompt.yaml and llm/ (the HF model and
@@ -23,8 +22,6 @@ from pathlib import Path
 
 import torch
 import yaml
-from torch import nn
-
 from asrllm.config import ConfigError, check_keys, load_config
 from asrllm.lang.units import read_units
 from asrllm.models.adapter import FrameStackAdapter
@@ -33,15 +30,7 @@ from asrllm.models.encoder import SpeechEncoder
 from asrllm.models.speech_llm import SpeechLLM
 from asrllm.utils.atomic import atomic_write
 
-MODEL_KEYS = {"encoder", "ctc_heads", "adapter", "llm", "prompt", "specaug"}
-
-
-def build_specaug(cfg: dict | None) -> nn.Module | None:
-    if not cfg:
-        return None
-    from espnet2.asr.specaug.specaug import SpecAug
-
-    return SpecAug(**cfg)
+MODEL_KEYS = {"encoder", "ctc_heads", "adapter", "llm", "prompt"}
 
 
 def build_llm(cfg: dict):
@@ -95,7 +84,7 @@ def build_model(cfg: dict, with_llm: bool = True) -> SpeechLLM:
         adapter = FrameStackAdapter(encoder.output_size, llm.get_input_embeddings().embedding_dim,
                                     acfg.get("stack", 4), acfg.get("hidden", 2048))
         prompt = PromptBuilder(tokenizer, PromptTemplate.from_config(cfg.get("prompt")))
-    return SpeechLLM(encoder, heads, adapter, llm, prompt, build_specaug(cfg.get("specaug")))
+    return SpeechLLM(encoder, heads, adapter, llm, prompt)
 
 
 def speech_state(model: SpeechLLM) -> dict[str, torch.Tensor]:

@@ -29,14 +29,14 @@ def consistency_loss(log_probs_a: torch.Tensor, log_probs_b: torch.Tensor, mask:
 class SpeechLLM(nn.Module):
     def __init__(self, encoder: SpeechEncoder, ctc_heads: dict[str, MLPCTCHead],
                  adapter: FrameStackAdapter | None = None, llm: nn.Module | None = None,
-                 prompt=None, specaug: nn.Module | None = None):
+                 prompt=None, specaug=None):
         super().__init__()
         self.encoder = encoder
         self.ctc_heads = nn.ModuleDict(ctc_heads)
         self.adapter = adapter
         self.llm = llm
         self.prompt = prompt  # asrllm.llm.prompt.PromptBuilder (not a module)
-        self.specaug = specaug
+        self.specaug = specaug  # callable(feats [T, F], seed) -> feats, e.g. asrllm.augment.specaug.SpecAugment
         self.objective = "llm" if llm is not None else "ctc"
         self.ctc_head = next(iter(ctc_heads), None)  # the head the CTC objective trains
         self.ctc_weight = 0.0
@@ -45,7 +45,11 @@ class SpeechLLM(nn.Module):
     # ---- encoder side ------------------------------------------------------------------
     def encode(self, feats: torch.Tensor, feat_lens: torch.Tensor, augment: bool = True):
         if augment and self.training and self.specaug is not None:
-            feats, feat_lens = self.specaug(feats, feat_lens)
+            # one seed per utterance from the torch RNG (checkpointed), so resumed runs repeat it
+            seeds = torch.randint(0, 2**31 - 1, (feats.shape[0],)).tolist()
+            feats = feats.clone()
+            for b, (n, seed) in enumerate(zip(feat_lens.tolist(), seeds)):
+                feats[b, :n] = self.specaug(feats[b, :n], seed)
         return self.encoder(feats, feat_lens)
 
     def _encoder_trains(self) -> bool:

@@ -90,5 +90,7 @@ def optimizer_state_dict(model: nn.Module, optimizer: torch.optim.Optimizer) -> 
 def load_optimizer_state_dict(model: nn.Module, optimizer: torch.optim.Optimizer, state: dict,
                               from_rank0: bool = False) -> None:
     """Inverse of optimizer_state_dict; from_rank0 as in load_trainable_state_dict."""
-    options = StateDictOptions(full_state_dict=True, broadcast_from_rank0=from_rank0)
+    # strict=False: a trainable parameter that never received a gradient (e.g. a CTC head while
+    # ctc_weight is 0) has no optimizer state to restore
+    options = StateDictOptions(full_state_dict=True, broadcast_from_rank0=from_rank0, strict=False)
     set_optimizer_state_dict(model, optimizer, state, options=options)

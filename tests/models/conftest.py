@@ -33,7 +33,6 @@ def model_cfg(tiny_llm_dir, phone_units):
         "ctc_heads": {"phone": {"units": str(phone_units), "hidden": 16, "layers": 3, "dropout": 0.0}},
         "adapter": {"stack": 4, "hidden": 32},
         "llm": {"path": str(tiny_llm_dir)},
-        "specaug": None,
     }
 
 

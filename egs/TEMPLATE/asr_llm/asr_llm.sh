@@ -30,7 +30,8 @@ stop_stage=15        # last stage to run
 skip_train=false     # skip stages 2 and 7-10
 skip_eval=false      # skip stages 11-14
 force=false          # re-run stages in range even when their .done marker is current
-exp=                 # experiment folder (default: exp/asr_llm_<paradigm>)
+expdir=exp           # where experiment folders go
+exp=                 # experiment folder (default: <expdir>/asr_llm_<paradigm>)
 paradigm=entropy     # entropy | conventional | projector_only | single_stage
 nj=4                 # parallel jobs for data stages
 inference_nj=4       # parallel jobs for decoding
@@ -55,6 +56,12 @@ bpe_size=500                    # vocabulary of the BPE label set
 llm=                            # LLM: local Hugging Face folder (or hub id with --allow_download)
 allow_download=false            # allow fetching the LLM from the hub
 
+# Training (stages 7-10)
+model_config=                   # model size config, e.g. ../../../conf/model/single_gpu.yaml
+train_config_dir=conf/train     # stage configs: pretrain_phone|pretrain_char|align|align_long|iasft|joint|joint_single.yaml
+init_encoder=                   # start from this encoder (snapshot .pt or model folder): stage 7 is skipped
+torchrun_opts=--standalone      # torchrun rendezvous options when ngpu > 1 or num_nodes > 1
+
 _driver_args=("$@")
 . utils/parse_options.sh
 
@@ -64,7 +71,7 @@ _driver_args=("$@")
 case "$paradigm" in entropy|conventional|projector_only|single_stage) ;;
   *) die "--paradigm must be entropy, conventional, projector_only or single_stage (got '$paradigm')" ;;
 esac
-[ -n "$exp" ] || exp=exp/asr_llm_${paradigm}
+[ -n "$exp" ] || exp=${expdir}/asr_llm_${paradigm}
 . ./path.sh
 . ./cmd.sh
 
@@ -257,7 +264,83 @@ if begin_stage 6 --config "$lang_config" --config "$prompt_config" --setting "to
   end_stage 6
 fi
 
-for n in 7 8 9 10 11 12 13 14 15; do
+# ------------------------------------------------------------------------------------------
+# Training: which stage config each paradigm runs in stages 7-10 (empty: skipped)
+# ------------------------------------------------------------------------------------------
+case "$paradigm" in
+  entropy)        plan=(pretrain_phone align iasft joint) ;;
+  conventional)   plan=(pretrain_char align "" joint) ;;
+  projector_only) plan=(pretrain_phone align_long "" "") ;;
+  single_stage)   plan=("" "" "" joint_single) ;;
+esac
+[ -z "$init_encoder" ] || plan[0]=""
+stage_dirs=(pretrain align iasft joint)
+lang_args=()
+for t in $token_types; do
+  case "$t" in bpe) lang_args+=(--lang "bpe=${datadir}/lang_bpe_${bpe_size}") ;; *) lang_args+=(--lang "$t=${datadir}/lang_$t") ;; esac
+done
+
+# previous_final I: the final model of the last stage before index I that this paradigm ran
+previous_final() {
+  local i
+  for ((i = $1 - 1; i >= 0; i--)); do
+    [ -n "${plan[$i]}" ] && { echo "${exp}/${stage_dirs[$i]}/final"; return; }
+  done
+  return 0
+}
+
+run_train() {  # run_train N: train stage N with its planned config
+  local n=$1 i=$(( $1 - 7 )) out cfg prev cmd
+  cfg=${train_config_dir}/${plan[$i]}.yaml
+  out=${exp}/${stage_dirs[$i]}
+  [ -f "$cfg" ] || die "stage $n: stage config $cfg not found"
+  cmd=(${python} -m asrllm.bin.train)
+  if [ "$ngpu" -gt 1 ] || [ "$num_nodes" -gt 1 ]; then
+    # shellcheck disable=SC2206
+    cmd=(torchrun --nnodes "$num_nodes" --nproc_per_node "$ngpu" ${torchrun_opts} -m asrllm.bin.train)
+  fi
+  cmd+=(--config "$cfg" --model-config "$model_config" --data-config "$data_config"
+        --train-dir "${dumpdir}/filtered/${train_sp}" --valid-dir "${dumpdir}/filtered/${valid_set}"
+        --cmvn "${dumpdir}/global_cmvn.json" "${lang_args[@]}" --out-dir "$out")
+  [ -z "$llm" ] || cmd+=(--llm "$llm")
+  prev=$(previous_final "$i")
+  if [ -n "$prev" ]; then cmd+=(--init-model "$prev")
+  elif [ -n "$init_encoder" ]; then cmd+=(--init-encoder "$init_encoder"); fi
+  # entropy: alignment starts from the first CKA trigger, IA-SFT hot-swaps the later ones
+  if [ "$paradigm" = entropy ] && [ -f "${exp}/pretrain/swaps.json" ] && [ "$i" -ge 1 ] && [ "$i" -le 2 ]; then
+    cmd+=(--swaps "${exp}/pretrain/swaps.json")
+  fi
+  # a forced re-run starts from scratch; otherwise an interrupted run resumes from its checkpoints
+  if [ "$force" = true ]; then rm -rf "$out"; fi
+  mkdir -p "$out"
+  write_replay "$out" "${cmd[@]}"
+  log "stage $n (${stage_names[$n]}): ${plan[$i]} -> $out (log: $out/train.log)"
+  ${cuda_cmd} --gpu "$ngpu" "$out/train.log" "${cmd[@]}" \
+    || die "stage $n (${stage_names[$n]}): training failed; see $out/train.log"
+}
+
+for n in 7 8 9 10; do
+  i=$(( n - 7 ))
+  if [ -z "${plan[$i]}" ]; then
+    if in_range "$n"; then log "stage $n (${stage_names[$n]}): not part of the ${paradigm} paradigm, skipped"; fi
+    continue
+  fi
+  if in_range "$n" && [ -z "$model_config" ]; then
+    die "stage $n (${stage_names[$n]}): --model_config is not set (e.g. ../../../conf/model/single_gpu.yaml)"
+  fi
+  prev_marker=()
+  for ((j = i - 1; j >= 0; j--)); do
+    if [ -n "${plan[$j]}" ]; then prev_marker=(--input "$(marker_of $(( j + 7 )))"); break; fi
+  done
+  if begin_stage "$n" --config "${train_config_dir}/${plan[$i]}.yaml" --config "$model_config" \
+       --config "$data_config" --setting "paradigm=${paradigm}" --setting "llm=${llm}" \
+       --setting "init_encoder=${init_encoder}" --input "${dumpdir}/filtered/${train_sp}/text" "${prev_marker[@]}"; then
+    run_train "$n"
+    end_stage "$n"
+  fi
+done
+
+for n in 11 12 13 14 15; do
   if begin_stage "$n"; then not_implemented "$n"; fi
 done
 log "finished stages ${stage}-${stop_stage} (experiment folder: ${exp})"

@@ -1,5 +1,1 @@
-# Where the corpora live. An environment variable of the same name overrides each default.
-AISHELL=${AISHELL:-downloads/aishell}
-LIBRISPEECH=${LIBRISPEECH:-downloads/librispeech}
-WENETSPEECH=${WENETSPEECH:-}
-GIGASPEECH=${GIGASPEECH:-}
+# The mini recipe synthesises its corpus (local/data.sh); no corpus root is needed.

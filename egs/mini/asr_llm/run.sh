@@ -22,11 +22,13 @@ valid_set=dev
 test_sets="test_en test_zh test_en_unseen test_zh_unseen"
 
 if [ "$smoke" = true ]; then
-  size=(--datadir data_smoke --dumpdir dump_smoke --exp exp_smoke/asr_llm_entropy
+  size=(--datadir data_smoke --dumpdir dump_smoke --expdir exp_smoke
         --local_data_opts "--smoke true --datadir data_smoke" --nj 2
-        --data_config conf/data_smoke.yaml --llm data_smoke/text_lm)
+        --data_config conf/data_smoke.yaml --llm data_smoke/text_lm
+        --model_config conf/model_smoke.yaml --train_config_dir conf/train_smoke)
 else
-  size=(--local_data_opts "--datadir data" --llm data/text_lm)
+  size=(--local_data_opts "--datadir data" --llm data/text_lm
+        --model_config ../../../conf/model/toy.yaml --train_config_dir conf/train_demo)
 fi
 
 ./asr_llm.sh \

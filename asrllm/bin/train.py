@@ -1,0 +1,250 @@
+"""Train one stage of the recipe (7 pre-training, 8 alignment, 9 IA-SFT, 10 joint SFT).
+
+  python -m asrllm.bin.train --config conf/train/pretrain.yaml --data-config conf/data.yaml \
+      --train-dir dump/filtered/train_sp --valid-dir dump/filtered/dev --cmvn dump/global_cmvn.json \
+      --lang phone=data/lang_phone --out-dir exp/asr_llm_entropy/pretrain \
+      [--llm PATH] [--init-model DIR] [--init-encoder FILE] [--swaps FILE]
+
+Runs under torchrun for DDP/FSDP. Re-running the same command resumes from the last checkpoint;
+a finished stage leaves <out-dir>/final (the whole model, asrllm.models.build.save_pretrained).
+"""
+
+import argparse
+import copy
+import logging
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+import yaml
+from torch.utils.data import DataLoader
+
+from asrllm.augment.specaug import SpecAugment
+from asrllm.config import ConfigError, deep_merge, load_config
+from asrllm.data.config import load_data_config
+from asrllm.data.dataset import SpeechDataset
+from asrllm.data.sampler import DynamicBatchSampler
+from asrllm.lang.units import read_units
+from asrllm.models.build import build_llm, build_model, from_pretrained, load_model_config, save_pretrained
+from asrllm.models.ctc_head import MLPCTCHead
+from asrllm.scoring.align import align
+from asrllm.training.hotswap import CKAMonitor, EncoderSwap, first_snapshot, load_snapshot
+from asrllm.training.labels import LabelCollate
+from asrllm.training.stage_config import StageConfig
+from asrllm.training.trainer import Trainer
+from asrllm.utils.log import setup_logging
+
+log = logging.getLogger("asrllm.train")
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", required=True, help="stage config (YAML)")
+    p.add_argument("--model-config", default=None, help="model size config (conf/model/*.yaml); the stage "
+                                                        "config's keys override it")
+    p.add_argument("--data-config", required=True, help="data/front-end config (conf/data.yaml)")
+    p.add_argument("--train-dir", required=True)
+    p.add_argument("--valid-dir", required=True)
+    p.add_argument("--cmvn", default=None, help="global CMVN json (stage 5)")
+    p.add_argument("--lang", action="append", default=[], metavar="HEAD=LANG_DIR",
+                   help="label set of a CTC head: units from LANG_DIR/units.txt, labels from "
+                        "<data dir>/text.<LANG_DIR suffix after 'lang_'>")
+    p.add_argument("--out-dir", required=True)
+    p.add_argument("--llm", default=None, help="LLM folder (overrides model.llm.path)")
+    p.add_argument("--init-model", default=None, help="a saved model folder to start from (previous stage)")
+    p.add_argument("--init-encoder", default=None, help="encoder (+CTC heads) weights: a snapshot .pt or "
+                                                       "a saved model folder")
+    p.add_argument("--swaps", default=None, help="pre-training swaps.json (alignment: its first snapshot "
+                                                 "initialises the encoder; IA-SFT: what to hot-swap)")
+    p.add_argument("--num-workers", type=int, default=None, help="data-loader workers (default: data config)")
+    return p.parse_args(argv)
+
+
+def resolve_heads(cfg: StageConfig, model_cfg: dict, langs: list[str]) -> dict[str, tuple[str, str]]:
+    """Fill in CTC heads' unit lists; return {head: (label table, units)} for the heads the loss uses.
+
+    Heads come from the stage config or, when it names none, from the model it starts from.
+    --lang HEAD=LANG_DIR gives a head its units (LANG_DIR/units.txt) and labels (text.<suffix>).
+    """
+    given = {}
+    for item in langs:
+        head, sep, lang_dir = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--lang {item!r}: expected HEAD=LANG_DIR")
+        suffix = Path(lang_dir).name.removeprefix("lang_")
+        given[head] = (f"text.{suffix}", str(Path(lang_dir) / "units.txt"))
+    heads = model_cfg.get("ctc_heads") or {}
+    for head, hcfg in heads.items():
+        if "units" not in hcfg:
+            if head not in given:
+                raise ConfigError(f"model.ctc_heads.{head}: no label set given (--lang {head}=data/lang_...)")
+            hcfg["units"] = given[head][1]
+    used = {}
+    if cfg.objective == "ctc" or cfg.ctc_weight > 0:
+        if cfg.ctc_head not in given:
+            raise ConfigError(f"the loss uses CTC head {cfg.ctc_head!r}: give its labels with "
+                              f"--lang {cfg.ctc_head}=data/lang_...")
+        if read_units(given[cfg.ctc_head][1]) != read_units(heads[cfg.ctc_head]["units"]):
+            raise ConfigError(f"CTC head {cfg.ctc_head!r}: {given[cfg.ctc_head][1]} differs from the unit "
+                              f"list the model was built with ({heads[cfg.ctc_head]['units']})")
+        used[cfg.ctc_head] = given[cfg.ctc_head]
+    return used
+
+
+def start_model_config(args, cfg: StageConfig) -> dict:
+    """The stage's model config, with the LLM path and (when the stage names none) the CTC heads of
+    the model it starts from."""
+    model_cfg = copy.deepcopy(cfg.model)
+    if args.llm:
+        model_cfg.setdefault("llm", {})["path"] = args.llm
+    if cfg.objective == "ctc":
+        model_cfg.pop("llm", None)
+        model_cfg.pop("adapter", None)
+    base = args.init_model or (args.init_encoder if args.init_encoder and Path(args.init_encoder).is_dir() else None)
+    if base and not model_cfg.get("ctc_heads"):
+        model_cfg["ctc_heads"] = load_model_config(base).get("ctc_heads") or {}
+    return model_cfg
+
+
+def initial_weights(args, cfg: StageConfig, model_cfg: dict):
+    """Build the model and load what this stage starts from."""
+    model = build_model(model_cfg)
+    if args.init_model:
+        state = torch.load(Path(args.init_model) / "speech.pt", map_location="cpu", weights_only=True)
+        result = model.load_state_dict(state, strict=False)
+        if result.unexpected_keys:
+            raise ConfigError(f"{args.init_model}: weights do not fit this stage's model: {result.unexpected_keys[:5]}")
+        log.info("initialised from %s; not in it: %s", args.init_model,
+                 sorted({k.split(".")[0] for k in result.missing_keys}) or "nothing")
+        trained_llm = Path(args.init_model) / "llm"
+        if trained_llm.is_dir() and model.llm is not None:
+            llm_cfg = load_model_config(args.init_model)["llm"]
+            model.llm = build_llm({**model_cfg["llm"], **llm_cfg})[0]
+            log.info("LLM weights from %s", trained_llm)
+    encoder_from = args.init_encoder
+    if cfg.stage == "align" and args.swaps:
+        encoder_from = first_snapshot(Path(args.swaps))
+    if encoder_from:
+        if Path(encoder_from).is_dir():
+            saved, _ = from_pretrained(encoder_from, with_llm=False)
+            state = {k: v for k, v in saved.state_dict().items() if k.startswith(("encoder.", "ctc_heads."))}
+        else:
+            state = load_snapshot(encoder_from)
+        result = model.load_state_dict(state, strict=False)
+        if result.unexpected_keys:
+            raise ConfigError(f"{encoder_from}: weights do not fit the encoder config: {result.unexpected_keys[:5]}")
+        log.info("encoder initialised from %s", encoder_from)
+    return model
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    setup_logging()
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
+    try:
+        data = load_config(args.config)
+        if args.model_config:
+            data = deep_merge(load_config(args.model_config), data)
+        cfg = StageConfig.from_dict(data, args.config)
+        data_cfg = load_data_config(args.data_config)
+        model_cfg = start_model_config(args, cfg)
+        model_heads = model_cfg.get("ctc_heads") or {}
+        if cfg.ctc_head is None and model_heads:
+            cfg.ctc_head = next(iter(model_heads))
+        if (cfg.objective == "ctc" or cfg.ctc_weight > 0) and cfg.ctc_head not in model_heads:
+            raise ConfigError(f"{args.config}: the loss needs CTC head {cfg.ctc_head!r}, the model has "
+                              f"{sorted(model_heads)}")
+        heads = resolve_heads(cfg, model_cfg, args.lang)
+    except (ConfigError, FileNotFoundError) as e:
+        log.error("%s", e)
+        return 1
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "config.yaml", "w", encoding="utf-8") as f:  # the resolved config, for the record
+        yaml.safe_dump({**cfg.raw, "model": model_cfg}, f, allow_unicode=True, sort_keys=False)
+
+    cr = cfg.objective == "ctc" and cfg.cr_ctc_weight > 0
+    model = initial_weights(args, cfg, model_cfg)
+    if cr:  # CR-CTC: the model makes two SpecAugment views, so the loader must not augment
+        model.specaug = SpecAugment(data_cfg.specaug)
+        data_cfg = replace(data_cfg, specaug=replace(data_cfg.specaug, enabled=False))
+    model.objective = cfg.objective
+    model.ctc_head = cfg.ctc_head
+    model.cr_ctc_weight = cfg.cr_ctc_weight
+    model.ctc_weight = cfg.ctc_weight
+
+    tables = ("text",) + tuple(t for t, _ in heads.values())
+    collate = LabelCollate(heads)
+    train_set = SpeechDataset(args.train_dir, data_cfg, "train", args.cmvn, tables)
+    valid_set = SpeechDataset(args.valid_dir, data_cfg, "eval", args.cmvn, tables)
+    b = data_cfg.batching
+    workers = b.num_workers if args.num_workers is None else args.num_workers
+    world = int(os.environ.get("WORLD_SIZE", 1))
+    rank = int(os.environ.get("RANK", 0))
+    sampler = DynamicBatchSampler(train_set.lengths, b.frames_budget, seed=b.seed, rank=rank, world_size=world,
+                                  max_batch_size=b.max_batch_size, pool_size=b.pool_size, shuffle=True)
+
+    def make_loader(batch_sampler):
+        return DataLoader(train_set, batch_sampler=batch_sampler, collate_fn=collate, num_workers=workers,
+                          persistent_workers=workers > 0)
+
+    valid_sampler = DynamicBatchSampler(valid_set.lengths, b.frames_budget, seed=b.seed, rank=rank,
+                                        world_size=world, max_batch_size=b.max_batch_size, shuffle=False)
+    valid_sampler.set_epoch(0)
+    valid_batches = [collate([valid_set[i] for i in idx]) for idx in valid_sampler]
+
+    def valid_fn(trainer) -> dict[str, float]:
+        metrics = trainer.evaluate(valid_batches)
+        if cfg.ctc_head in heads:
+            metrics[f"{cfg.ctc_head}_error_rate"] = ctc_error_rate(trainer.module, valid_batches, cfg.ctc_head)
+        return metrics
+
+    hooks, cka_hook, swap_hook = [], None, None
+    if cfg.stage == "pretrain" and cfg.cka:
+        eval_idx = list(range(min(cfg.cka.max_utts, len(valid_set))))
+        eval_batches = [collate([valid_set[i] for i in eval_idx[j:j + 16]]) for j in range(0, len(eval_idx), 16)]
+        cka_hook = CKAMonitor(cfg.cka, out, eval_batches, is_main=rank == 0)
+        hooks.append(cka_hook)
+    if cfg.stage == "iasft":
+        if not args.swaps:
+            log.error("IA-SFT needs --swaps (the pre-training swaps.json)")
+            return 1
+        swap_hook = EncoderSwap(cfg.swap, Path(args.swaps), out, cfg.train.max_steps, is_main=rank == 0)
+        hooks.append(swap_hook)
+
+    trainer = Trainer(model, cfg.train, out, sampler, make_loader, valid_fn=valid_fn, hooks=hooks)
+    if swap_hook:
+        swap_hook.bind(trainer)
+    metrics = trainer.fit()
+    if rank == 0:
+        if cka_hook:
+            cka_hook.finish(trainer)
+        save_model_cfg = copy.deepcopy(model_cfg)
+        save_pretrained(model, save_model_cfg, out / "final")
+        log.info("stage %s finished at step %d: %s; model in %s", cfg.stage, trainer.step,
+                 {k: round(v, 4) for k, v in metrics.items()}, out / "final")
+    return 0
+
+
+@torch.no_grad()
+def ctc_error_rate(module, batches: list[dict], head: str) -> float:
+    """Greedy CTC token error rate (%) of a head on the validation batches."""
+    was = module.training
+    module.eval()
+    device = next(module.parameters()).device
+    errors = total = 0
+    for batch in batches:
+        frames, lens = module.encoder(batch["feats"].to(device), batch["feat_lens"].to(device))
+        hyps = MLPCTCHead.greedy(module.ctc_heads[head].log_probs(frames), lens)
+        for hyp, ref, n in zip(hyps, batch[f"{head}_ids"].tolist(), batch[f"{head}_lens"].tolist()):
+            ops = align([str(t) for t in ref[:n]], [str(t) for t in hyp])
+            errors += sum(op != "C" for op in ops)
+            total += n
+    module.train(was)
+    return 100.0 * errors / max(total, 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""A training stage's YAML config (stages 7-10 of the recipe), one file per stage and paradigm.
+
+  stage: pretrain | align | iasft | joint
+  model: {...}            the `model:` section of asrllm/models/build.py
+  objective: ctc | llm
+  ctc_head: phone         the CTC head the ctc objective (or the joint auxiliary term) trains;
+                          its labels come from <data dir>/text.<lang-dir suffix>
+  cr_ctc_weight: 0.0      > 0: CR-CTC, two SpecAugment views made in the model
+  ctc_weight: 0.0         auxiliary CTC term of the llm objective (joint SFT option)
+  train: {...}            asrllm.training.config.TrainerConfig
+  cka: {start_step, interval, threshold, max_utts}   pre-training only: CKA monitor + snapshots
+  swap: {mode: sequential | concurrent, steps: [...]}  IA-SFT only
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from asrllm.config import ConfigError, check_keys, load_config
+from asrllm.training.config import TrainerConfig
+
+STAGES = ("pretrain", "align", "iasft", "joint")
+
+
+@dataclass
+class CKAConfig:
+    start_step: int = 100  # the first snapshot becomes the reference here
+    interval: int = 50  # steps between CKA checks
+    threshold: float = 0.975  # a snapshot triggers when CKA to the reference drops below this
+    max_utts: int = 64  # fixed evaluation subset: the first utterances of the validation set
+
+
+@dataclass
+class SwapConfig:
+    mode: str = "sequential"  # sequential | concurrent
+    steps: list[int] | None = None  # IA-SFT steps of the swaps (sequential); null: evenly spaced
+    poll_every: int = 1  # concurrent: steps between looks at swaps.json
+
+
+@dataclass
+class StageConfig:
+    stage: str
+    model: dict
+    train: TrainerConfig
+    objective: str = "llm"
+    ctc_head: str | None = None
+    cr_ctc_weight: float = 0.0
+    ctc_weight: float = 0.0
+    cka: CKAConfig | None = None
+    swap: SwapConfig = field(default_factory=SwapConfig)
+    raw: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str) -> "StageConfig":
+        data = load_config(path)
+        return cls.from_dict(data, str(path))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str) -> "StageConfig":
+        check_keys(data, {"stage", "model", "train", "objective", "ctc_head", "cr_ctc_weight", "ctc_weight",
+                          "cka", "swap"}, where)
+        for key in ("stage", "model", "train"):
+            if key not in data:
+                raise ConfigError(f"{where}: missing required key '{key}'")
+        if data["stage"] not in STAGES:
+            raise ConfigError(f"{where}: stage must be one of {', '.join(STAGES)}, got {data['stage']!r}")
+        objective = data.get("objective", "ctc" if data["stage"] == "pretrain" else "llm")
+        if objective not in ("ctc", "llm"):
+            raise ConfigError(f"{where}: objective must be ctc or llm, got {objective!r}")
+        cka = None
+        if data.get("cka") is not None:
+            check_keys(data["cka"], set(CKAConfig.__dataclass_fields__), f"{where}: cka")
+            cka = CKAConfig(**data["cka"])
+        swap_data = data.get("swap") or {}
+        check_keys(swap_data, set(SwapConfig.__dataclass_fields__), f"{where}: swap")
+        swap = SwapConfig(**swap_data)
+        if swap.mode not in ("sequential", "concurrent"):
+            raise ConfigError(f"{where}: swap.mode must be sequential or concurrent, got {swap.mode!r}")
+        heads = (data["model"].get("ctc_heads") or {})  # may also come from the model a stage starts from
+        ctc_head = data.get("ctc_head") or (next(iter(heads)) if heads else None)
+        if heads and ctc_head not in heads:
+            raise ConfigError(f"{where}: ctc_head {ctc_head!r} is not one of model.ctc_heads {sorted(heads)}")
+        return cls(stage=data["stage"], model=data["model"],
+                   train=TrainerConfig.from_dict(data["train"], f"{where}: train"), objective=objective,
+                   ctc_head=ctc_head, cr_ctc_weight=float(data.get("cr_ctc_weight", 0.0)),
+                   ctc_weight=float(data.get("ctc_weight", 0.0)), cka=cka, swap=swap, raw=data)

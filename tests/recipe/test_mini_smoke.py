@@ -1,0 +1,121 @@
+"""The mini recipe's smoke run (egs/mini/asr_llm/run.sh --smoke true) through every stage that
+exists, in a fresh copy of the recipe: data, labels, the four training stages of every paradigm,
+an interrupted pre-training that resumes, and the frozen/trained parameters of each stage."""
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+pytestmark = pytest.mark.slow
+STAGES = "--stop_stage 10"
+
+
+@pytest.fixture(scope="module")
+def recipe(repo, tmp_path_factory) -> Path:
+    """A recipe folder whose entries link to egs/mini/asr_llm: every output lands in tmp."""
+    src = repo / "egs/mini/asr_llm"
+    d = tmp_path_factory.mktemp("mini") / "asr_llm"
+    d.mkdir()
+    for name in ["run.sh", "cmd.sh", "db.sh", "path.sh", "asr_llm.sh", "utils", "conf", "local"]:
+        (d / name).symlink_to((src / name).resolve())
+    return d
+
+
+def run(recipe, *args, check=True):
+    r = subprocess.run(["./run.sh", "--smoke", "true", *args], cwd=recipe, capture_output=True, text=True)
+    if check and r.returncode != 0:
+        raise AssertionError(f"run.sh {' '.join(args)} failed:\n{r.stderr[-4000:]}")
+    return r
+
+
+def snapshot_encoder(path):
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    return {k: v for k, v in state.items() if k.startswith("encoder.")}
+
+
+def speech_state(model_dir):
+    return torch.load(Path(model_dir) / "speech.pt", map_location="cpu", weights_only=True)
+
+
+def llm_state(model_dir):
+    from transformers import AutoModelForCausalLM
+
+    return AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True).state_dict()
+
+
+def same(a: dict, b: dict, prefix: str) -> bool:
+    keys = [k for k in a if k.startswith(prefix)]
+    assert keys, f"no '{prefix}' weights"
+    return all(torch.equal(a[k], b[k]) for k in keys)
+
+
+def test_data_and_label_stages(recipe):
+    run(recipe, "--stop_stage", "6")
+    for n, name in enumerate(["data_prep", "speed_perturb", "format_audio", "filter", "features", "labels"], 1):
+        assert (recipe / f"dump_smoke/.stages/stage{n}.{name}.done").is_file()
+    phones = (recipe / "dump_smoke/filtered/test_zh/text.phone").read_text().splitlines()
+    assert phones and all(len(line.split()) > 1 for line in phones)
+    assert (recipe / "data_smoke/lang_phone/oov_report.txt").is_file()
+
+
+def test_pretraining_killed_midway_resumes(recipe):
+    proc = subprocess.Popen(["./run.sh", "--smoke", "true", "--stage", "7", "--stop_stage", "7"], cwd=recipe,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    ckpts = recipe / "exp_smoke/asr_llm_entropy/pretrain/checkpoints"
+    for _ in range(1800):
+        if list(ckpts.glob("ckpt_*.pt")) or proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (recipe / "exp_smoke/asr_llm_entropy/.stages/stage7.pretrain.done").exists()
+    run(recipe, "--stage", "7", "--stop_stage", "7")
+    log = (recipe / "exp_smoke/asr_llm_entropy/pretrain/train.log").read_text()
+    assert "resumed from" in log
+
+
+def test_entropy_paradigm_stages_train_what_they_should(recipe):
+    run(recipe, "--stop_stage", "10")
+    exp = recipe / "exp_smoke/asr_llm_entropy"
+    swaps = (exp / "pretrain/swaps.json").read_text()
+    assert '"triggers": [' in swaps and (exp / "pretrain/cka.tsv").is_file()
+    applied = (exp / "iasft/swaps_applied.json").read_text()
+    assert '"snapshot"' in applied, "IA-SFT logged no hot-swap"
+    import json
+    first = json.loads(swaps)["triggers"][0]["snapshot"]
+    final_snap = json.loads(swaps)["final"]["snapshot"]
+    align, iasft, joint = (speech_state(exp / s / "final") for s in ("align", "iasft", "joint"))
+    # alignment: the encoder is the first CKA-triggered snapshot, untouched; the LLM is untouched
+    assert same(align, snapshot_encoder(first), "encoder.")
+    text_lm = llm_state(recipe / "data_smoke/text_lm")
+    align_llm = llm_state(exp / "align/final/llm")
+    assert all(torch.equal(text_lm[k], align_llm[k]) for k in text_lm)
+    # IA-SFT: ends with the final pre-trained encoder hot-swapped in; adapter and LLM trained
+    assert same(iasft, snapshot_encoder(final_snap), "encoder.")
+    assert not same(iasft, align, "adapter.")
+    iasft_llm = llm_state(exp / "iasft/final/llm")
+    assert any(not torch.equal(iasft_llm[k], align_llm[k]) for k in iasft_llm)
+    # joint SFT: everything trains
+    assert not same(joint, iasft, "encoder.") and not same(joint, iasft, "adapter.")
+
+
+def test_rerun_skips_finished_stages(recipe):
+    r = run(recipe, "--stop_stage", "10")
+    assert r.stderr.count("already done, skipping") == 10
+
+
+@pytest.mark.parametrize("paradigm, finals", [
+    ("conventional", ["pretrain", "align", "joint"]),
+    ("projector_only", ["pretrain", "align"]),
+    ("single_stage", ["joint"]),
+])
+def test_other_paradigms(recipe, paradigm, finals):
+    run(recipe, "--stop_stage", "10", "--paradigm", paradigm)
+    exp = recipe / f"exp_smoke/asr_llm_{paradigm}"
+    for stage in ["pretrain", "align", "iasft", "joint"]:
+        assert (exp / stage / "final/config.yaml").is_file() == (stage in finals), stage

@@ -1,0 +1,95 @@
+"""CKA-triggered snapshots and IA-SFT hot-swaps (asrllm.training.hotswap), without a full trainer."""
+
+import json
+
+import torch
+from torch import nn
+
+from asrllm.training.hotswap import EncoderSwap, first_snapshot, save_snapshot, swap_queue
+from asrllm.training.stage_config import SwapConfig
+
+
+class Toy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Linear(3, 3)
+        self.adapter = nn.Linear(3, 2)
+
+
+class FakeTrainer:
+    """What the hooks use of asrllm.training.trainer.Trainer."""
+
+    def __init__(self, module):
+        self.model = self.module = module
+        self.logged, self.saves = [], 0
+
+    def log_scalars(self, prefix, values, step=None):
+        self.logged.append((prefix, values, step))
+
+    def request_checkpoint(self):
+        self.saves += 1
+
+
+def snapshot(tmp_path, name, value):
+    m = Toy()
+    with torch.no_grad():
+        m.encoder.weight.fill_(value)
+    save_snapshot(m, tmp_path / name)
+    return str(tmp_path / name)
+
+
+def write_swaps(path, triggers, final=None):
+    path.write_text(json.dumps({"triggers": [{"step": i, "snapshot": s} for i, s in triggers],
+                                "final": {"snapshot": final} if final else None}))
+
+
+def test_queue_and_first_snapshot(tmp_path):
+    a, b, f = (snapshot(tmp_path, n, v) for n, v in [("a.pt", 1.0), ("b.pt", 2.0), ("f.pt", 3.0)])
+    write_swaps(tmp_path / "swaps.json", [(10, a), (20, b)], final=f)
+    swaps = json.loads((tmp_path / "swaps.json").read_text())
+    assert swap_queue(swaps) == [b, f]
+    assert first_snapshot(tmp_path / "swaps.json") == a
+
+
+def test_sequential_swaps_at_evenly_spaced_steps_and_resume_reloads(tmp_path):
+    a, b, f = (snapshot(tmp_path, n, v) for n, v in [("a.pt", 1.0), ("b.pt", 2.0), ("f.pt", 3.0)])
+    write_swaps(tmp_path / "swaps.json", [(10, a), (20, b)], final=f)
+    model = Toy()
+    hook = EncoderSwap(SwapConfig(), tmp_path / "swaps.json", tmp_path / "iasft", max_steps=9, is_main=True)
+    assert hook.schedule == {3: b, 6: f}
+    trainer = FakeTrainer(model)
+    hook.bind(trainer)
+    adapter_before = model.adapter.weight.clone()
+    for step in range(1, 10):
+        hook(trainer, step)
+        if step == 3:
+            assert torch.all(model.encoder.weight == 2.0)
+    assert torch.all(model.encoder.weight == 3.0)
+    assert torch.equal(model.adapter.weight, adapter_before)  # only the encoder is swapped
+    assert [a_["step"] for a_ in hook.applied] == [3, 6] and trainer.saves == 2
+    # a resumed run (fresh model, hook state from the checkpoint) gets the last swapped encoder back
+    fresh = Toy()
+    resumed = EncoderSwap(SwapConfig(), tmp_path / "swaps.json", tmp_path / "iasft", max_steps=9, is_main=True)
+    resumed.bind(FakeTrainer(fresh))
+    resumed.load_state_dict(hook.state_dict())
+    assert torch.all(fresh.encoder.weight == 3.0)
+
+
+def test_concurrent_mode_picks_up_a_snapshot_that_appears_mid_run(tmp_path):
+    a = snapshot(tmp_path, "a.pt", 1.0)
+    swaps = tmp_path / "swaps.json"
+    write_swaps(swaps, [(10, a)])
+    model = Toy()
+    trainer = FakeTrainer(model)
+    hook = EncoderSwap(SwapConfig(mode="concurrent"), swaps, tmp_path / "iasft", max_steps=100, is_main=True)
+    hook.bind(trainer)
+    for step in range(1, 5):
+        hook(trainer, step)
+    assert hook.applied == []  # the first trigger initialised alignment; nothing newer yet
+    b = snapshot(tmp_path, "b.pt", 2.0)
+    write_swaps(swaps, [(10, a), (20, b)])  # pre-training writes a new trigger
+    hook(trainer, 5)
+    assert torch.all(model.encoder.weight == 2.0)
+    assert hook.applied == [{"step": 5, "snapshot": b}]
+    recorded = json.loads((tmp_path / "iasft/swaps_applied.json").read_text())
+    assert recorded["applied"] == hook.applied
