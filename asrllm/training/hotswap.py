@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from pathlib import Path
 
 import torch
 
 from asrllm.metrics.cka import CKAAccumulator
+from asrllm.training.distributed import broadcast_object
 from asrllm.training.stage_config import CKAConfig, SwapConfig
 from asrllm.training.state import load_named_weights
 from asrllm.utils.atomic import atomic_write
@@ -232,9 +234,30 @@ class EncoderSwap:
             if snap and snap not in done:
                 self._apply(trainer, step, snap)
             return
-        if step % self.cfg.poll_every:
+        if step == self.max_steps - self.cfg.final_steps:
+            self._wait_for_final(trainer)
+        elif step % self.cfg.poll_every:
             return
-        for snap in swap_queue(read_swaps(self.swaps_path)):
-            if snap not in done:
-                self._apply(trainer, step, snap)
-                break
+        # rank 0 reads swaps.json and decides, so every rank swaps at the same step; when several
+        # snapshots appeared since the last look, the newest is swapped in
+        pending = None
+        if self.is_main:
+            queue = swap_queue(read_swaps(self.swaps_path))
+            last = self.applied[-1]["snapshot"] if self.applied else None
+            pending = queue[queue.index(last) + 1:] if last in queue else queue
+        dist = getattr(trainer, "dist", None)
+        if dist is not None and dist.is_distributed:
+            pending = broadcast_object(pending, dist)
+        if pending:
+            self._apply(trainer, step, pending[-1])
+
+    def _wait_for_final(self, trainer) -> None:
+        """Concurrent mode: block until pre-training has recorded its final encoder."""
+        deadline = time.time() + self.cfg.wait_timeout_s
+        if self.is_main:
+            log.info("IA-SFT step %d: waiting for pre-training to finish (%s)", trainer.step, self.swaps_path)
+            while not read_swaps(self.swaps_path).get("final"):
+                if time.time() > deadline:
+                    raise TimeoutError(f"pre-training did not finish within {self.cfg.wait_timeout_s} s "
+                                       f"({self.swaps_path} has no final encoder)")
+                time.sleep(2.0)

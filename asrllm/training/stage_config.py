@@ -34,6 +34,9 @@ class SwapConfig:
     mode: str = "sequential"  # sequential | concurrent
     steps: list[int] | None = None  # IA-SFT steps of the swaps (sequential); null: evenly spaced
     poll_every: int = 1  # concurrent: steps between looks at swaps.json
+    final_steps: int = 0  # concurrent: at step max_steps - final_steps wait for pre-training to end,
+                          # so that the last final_steps steps train with the final encoder
+    wait_timeout_s: float = 86400.0  # concurrent: how long to wait for pre-training at that point
 
 
 @dataclass

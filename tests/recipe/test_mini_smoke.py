@@ -119,3 +119,22 @@ def test_other_paradigms(recipe, paradigm, finals):
     exp = recipe / f"exp_smoke/asr_llm_{paradigm}"
     for stage in ["pretrain", "align", "iasft", "joint"]:
         assert (exp / stage / "final/config.yaml").is_file() == (stage in finals), stage
+
+
+def test_concurrent_iasft(recipe, tmp_path):
+    """swap.mode concurrent: pre-training runs in the background while alignment and IA-SFT start."""
+    conf = tmp_path / "train_conf"
+    conf.mkdir()
+    for f in (recipe / "conf/train_smoke").glob("*.yaml"):
+        (conf / f.name).write_text(f"extends: {f.resolve()}\n")
+    with open(conf / "iasft.yaml", "a") as f:
+        f.write("swap: {mode: concurrent, final_steps: 3}\n")
+    r = run(recipe, "--stage", "7", "--stop_stage", "10", "--train_config_dir", str(conf),
+            "--expdir", str(tmp_path / "exp"))
+    assert "concurrent IA-SFT: waiting for the first CKA-triggered snapshot" in r.stderr
+    import json
+    exp = tmp_path / "exp/asr_llm_entropy"
+    applied = json.loads((exp / "iasft/swaps_applied.json").read_text())
+    final = json.loads((exp / "pretrain/swaps.json").read_text())["final"]["snapshot"]
+    assert applied["mode"] == "concurrent" and applied["applied"][-1]["snapshot"] == final
+    assert (exp / "joint/final/config.yaml").is_file()

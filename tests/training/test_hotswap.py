@@ -93,3 +93,24 @@ def test_concurrent_mode_picks_up_a_snapshot_that_appears_mid_run(tmp_path):
     assert hook.applied == [{"step": 5, "snapshot": b}]
     recorded = json.loads((tmp_path / "iasft/swaps_applied.json").read_text())
     assert recorded["applied"] == hook.applied
+
+
+def test_concurrent_mode_waits_for_the_final_encoder_then_swaps_it(tmp_path):
+    import threading
+
+    a = snapshot(tmp_path, "a.pt", 1.0)
+    swaps = tmp_path / "swaps.json"
+    write_swaps(swaps, [(10, a)])
+    model = Toy()
+    trainer = FakeTrainer(model)
+    trainer.step = 8
+    cfg = SwapConfig(mode="concurrent", final_steps=2, wait_timeout_s=60)
+    hook = EncoderSwap(cfg, swaps, tmp_path / "iasft", max_steps=10, is_main=True)
+    hook.bind(trainer)
+    b, f = snapshot(tmp_path, "b.pt", 2.0), snapshot(tmp_path, "f.pt", 3.0)
+    writer = threading.Timer(0.5, lambda: write_swaps(swaps, [(10, a), (20, b)], final=f))
+    writer.start()
+    hook(trainer, 8)  # blocks until pre-training records its final encoder
+    writer.join()
+    assert hook.applied == [{"step": 8, "snapshot": f}]  # the newest, not the older trigger b
+    assert torch.all(model.encoder.weight == 3.0)

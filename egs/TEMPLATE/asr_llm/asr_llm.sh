@@ -319,6 +319,31 @@ run_train() {  # run_train N: train stage N with its planned config
     || die "stage $n (${stage_names[$n]}): training failed; see $out/train.log"
 }
 
+# IA-SFT swap.mode concurrent (entropy paradigm): pre-training runs in the background, alignment
+# starts at its first CKA trigger and IA-SFT picks up later snapshots as they appear.
+concurrent=false
+if [ "$paradigm" = entropy ] && [ -n "${plan[0]}" ] && in_range 7 && in_range 9 \
+   && [ "$(${python} -m asrllm.bin.config_get "${train_config_dir}/iasft.yaml" swap.mode sequential)" = concurrent ]; then
+  concurrent=true
+fi
+pretrain_pid=
+
+# wait_for_trigger: block until pre-training's swaps.json lists a snapshot (or pre-training ended)
+wait_for_trigger() {
+  local swaps=${exp}/pretrain/swaps.json
+  log "concurrent IA-SFT: waiting for the first CKA-triggered snapshot in $swaps"
+  while :; do
+    if [ -f "$swaps" ] && ${python} -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d["triggers"] or d.get("final")))' "$swaps"; then
+      return 0
+    fi
+    if ! kill -0 "$pretrain_pid" 2>/dev/null; then
+      wait "$pretrain_pid" || die "stage 7 (pretrain) failed; see ${exp}/pretrain/train.log"
+      return 0
+    fi
+    sleep 5
+  done
+}
+
 for n in 7 8 9 10; do
   i=$(( n - 7 ))
   if [ -z "${plan[$i]}" ]; then
@@ -332,11 +357,23 @@ for n in 7 8 9 10; do
   for ((j = i - 1; j >= 0; j--)); do
     if [ -n "${plan[$j]}" ]; then prev_marker=(--input "$(marker_of $(( j + 7 )))"); break; fi
   done
+  # concurrent: stages 8-9 start before stage 7 has finished, so its marker is not their input
+  if [ "$concurrent" = true ] && [ "$n" -le 9 ]; then prev_marker=(); fi
   if begin_stage "$n" --config "${train_config_dir}/${plan[$i]}.yaml" --config "$model_config" \
        --config "$data_config" --setting "paradigm=${paradigm}" --setting "llm=${llm}" \
        --setting "init_encoder=${init_encoder}" --input "${dumpdir}/filtered/${train_sp}/text" "${prev_marker[@]}"; then
+    if [ "$concurrent" = true ] && [ "$n" -eq 7 ]; then
+      ( run_train 7 && end_stage 7 ) &
+      pretrain_pid=$!
+      wait_for_trigger
+      continue
+    fi
     run_train "$n"
     end_stage "$n"
+  fi
+  if [ "$n" -eq 9 ] && [ -n "$pretrain_pid" ]; then
+    wait "$pretrain_pid" || die "stage 7 (pretrain) failed; see ${exp}/pretrain/train.log"
+    pretrain_pid=
   fi
 done
 
