@@ -123,6 +123,7 @@ def test_other_paradigms(recipe, paradigm, finals):
 
 def test_concurrent_iasft(recipe, tmp_path):
     """swap.mode concurrent: pre-training runs in the background while alignment and IA-SFT start."""
+    run(recipe, "--stop_stage", "6")  # data and labels (skipped when an earlier test made them)
     conf = tmp_path / "train_conf"
     conf.mkdir()
     for f in (recipe / "conf/train_smoke").glob("*.yaml"):
