@@ -32,12 +32,12 @@ def get_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache-dir", type=Path, default=Path("downloads/mini_corpus/wav"),
                    help="audio cache (wav.scp holds absolute paths into it)")
     p.add_argument("--seed", type=int, default=1, help="seed of the sentence draw and voice assignment")
-    p.add_argument("--smoke", type=str2bool, default=False,
-                   help=f"toy size: sizes default to {smoke} instead of {demo}")
-    p.add_argument("--num-sentences", type=int, help="distinct sentences drawn per language")
-    p.add_argument("--num-train", type=int, help="training utterances per language")
-    p.add_argument("--num-dev", type=int, help="dev utterances per language")
-    p.add_argument("--num-test", type=int, help="utterances per test set")
+    p.add_argument("--smoke", type=str2bool, default="false", help="toy sizes instead of demo sizes")
+    for name, what in [("num_sentences", "distinct sentences drawn per language"),
+                       ("num_train", "training utterances per language"),
+                       ("num_dev", "dev utterances per language"), ("num_test", "utterances per test set")]:
+        p.add_argument("--" + name.replace("_", "-"), type=int, default=argparse.SUPPRESS,
+                       help=f"{what} (default: {getattr(demo, name)}, smoke {getattr(smoke, name)})")
     p.add_argument("--nj", type=int, default=2, help="parallel synthesis jobs")
     p.add_argument("--log-level", default="INFO")
     return p
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     args = get_parser().parse_args(argv)
     setup_logging(args.log_level)
     base = CorpusSize.smoke() if args.smoke else CorpusSize()
-    size = CorpusSize(**{k: getattr(args, k) if getattr(args, k) is not None else getattr(base, k)
+    size = CorpusSize(**{k: getattr(args, k, getattr(base, k))
                          for k in ("num_sentences", "num_train", "num_dev", "num_test")})
     log.info("corpus size %s, seed %d", size, args.seed)
     plan = plan_corpus(args.seed, size)

@@ -7,13 +7,10 @@ offline) with metrics.json (train/dev loss, dev perplexity per target token). Sk
 """
 
 import argparse
-import logging
 from pathlib import Path
 
 from asrllm.synth.text_lm_build import build_text_lm
 from asrllm.utils.log import setup_logging
-
-log = logging.getLogger(__name__)
 
 
 def get_parser() -> argparse.ArgumentParser:

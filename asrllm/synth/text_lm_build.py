@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import Sequence
 
 from transformers import GenerationConfig
 
@@ -91,8 +92,8 @@ def training_sentences(texts: list[Path], exclude: list[Path]) -> list[str]:
     return kept
 
 
-def build_text_lm(texts: list[Path], out_dir: Path, config: Path, dev: list[Path] = (),
-                  exclude: list[Path] = (), prompt_config: Path | None = None) -> dict:
+def build_text_lm(texts: Sequence[Path], out_dir: Path, config: Path, dev: Sequence[Path] = (),
+                  exclude: Sequence[Path] = (), prompt_config: Path | None = None) -> dict:
     """Train tokenizer + model on `texts` and save them to out_dir; returns the metrics."""
     cfg = load_text_lm_config(config)
     template = PromptTemplate.from_config(prompt_config)

@@ -71,7 +71,8 @@ def test_failures_name_voice_and_text_and_leave_nothing(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="not Chinese characters"):
         synthesize(bad, tmp_path / "a.wav")
     # an engine that writes half a file and fails
-    monkeypatch.setattr(tts, "engine_command", lambda req, raw: ["sh", "-c", f"echo x > '{raw}'; echo broken >&2; exit 3"])
+    half_and_fail = "echo x > \"$0\"; echo broken >&2; exit 3"
+    monkeypatch.setattr(tts, "engine_command", lambda req, raw: ["sh", "-c", half_and_fail, str(raw)])
     with pytest.raises(SynthError, match=r"'sh' failed \(exit 3\) for voice en-us\+f2, text 'HELLO': broken"):
         synthesize(SynthRequest(VOICES["en-us+f2"], "HELLO", 1.0, 1.0, -3.0), tmp_path / "b.wav")
     assert not any(tmp_path.iterdir())
