@@ -45,7 +45,7 @@ def build_llm(cfg: dict):
     tokenizer = load_tokenizer(str(path), cfg.get("allow_download", False))
     llm = load_llm(str(base), cfg.get("allow_download", False))
     if cfg.get("gradient_checkpointing"):
-        llm.gradient_checkpointing_enable()
+        llm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     if base != path:
         from peft import PeftModel
 

@@ -122,5 +122,11 @@ class SpeechLLM(nn.Module):
         stats["loss"] = loss_sum / n
         return stats
 
+    def gradient_checkpointing_enable(self) -> None:
+        """Activation checkpointing in the LLM (non-reentrant, so it works under DDP)."""
+        if self.llm is None:
+            raise ValueError("gradient checkpointing applies to the LLM; this model has none")
+        self.llm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+
     def forward(self, batch: dict) -> dict:
         return self.forward_ctc(batch) if self.objective == "ctc" else self.forward_llm(batch)

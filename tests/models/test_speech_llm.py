@@ -73,3 +73,27 @@ def test_lora_save_and_load_round_trip(model_cfg, tmp_path, toy_batch):
     merged, _ = from_pretrained(tmp_path / "merged")
     with torch.no_grad():
         assert torch.allclose(merged.eval()(toy_batch())["loss"], before, atol=1e-5)
+
+
+def test_auxiliary_ctc_term_in_the_llm_objective(model_cfg, toy_batch):
+    torch.manual_seed(0)
+    model = build_model(model_cfg).eval()
+    batch = toy_batch()
+    with torch.no_grad():
+        plain = model(batch)
+        model.ctc_weight, model.ctc_head = 0.5, "phone"
+        both = model(batch)
+    assert "ctc" in both and torch.allclose(both["loss"], plain["loss"] + 0.5 * both["ctc"], atol=1e-5)
+
+
+def test_gradient_checkpointing_gives_the_same_gradients(model_cfg, toy_batch):
+    torch.manual_seed(0)
+    model = build_model(model_cfg).train()
+    batch = toy_batch()
+    model(batch)["loss"].backward()
+    ref = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+    model.zero_grad()
+    model.gradient_checkpointing_enable()
+    model(batch)["loss"].backward()
+    for n, g in ref.items():
+        assert torch.allclose(dict(model.named_parameters())[n].grad, g, atol=1e-5), n

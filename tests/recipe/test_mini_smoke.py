@@ -139,3 +139,16 @@ def test_concurrent_iasft(recipe, tmp_path):
     final = json.loads((exp / "pretrain/swaps.json").read_text())["final"]["snapshot"]
     assert applied["mode"] == "concurrent" and applied["applied"][-1]["snapshot"] == final
     assert (exp / "joint/final/config.yaml").is_file()
+
+
+def test_enter_at_alignment_with_a_supplied_encoder(recipe, tmp_path):
+    """--init_encoder skips pre-training: the driver enters at stage 8 with a given encoder."""
+    run(recipe, "--stop_stage", "6")
+    encoder = recipe / "exp_smoke/asr_llm_entropy/pretrain/final"
+    if not encoder.is_dir():
+        run(recipe, "--stage", "7", "--stop_stage", "7")
+    r = run(recipe, "--stage", "7", "--stop_stage", "8", "--init_encoder", str(encoder),
+            "--expdir", str(tmp_path / "exp"))
+    assert "stage 7 (pretrain): skipped, the encoder comes from --init_encoder" in r.stderr
+    align = speech_state(tmp_path / "exp/asr_llm_entropy/align/final")
+    assert same(align, speech_state(encoder), "encoder.")

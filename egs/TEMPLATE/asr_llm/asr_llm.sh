@@ -347,7 +347,11 @@ wait_for_trigger() {
 for n in 7 8 9 10; do
   i=$(( n - 7 ))
   if [ -z "${plan[$i]}" ]; then
-    if in_range "$n"; then log "stage $n (${stage_names[$n]}): not part of the ${paradigm} paradigm, skipped"; fi
+    if in_range "$n" && [ "$n" -eq 7 ] && [ -n "$init_encoder" ]; then
+      log "stage 7 (pretrain): skipped, the encoder comes from --init_encoder ${init_encoder}"
+    elif in_range "$n"; then
+      log "stage $n (${stage_names[$n]}): not part of the ${paradigm} paradigm, skipped"
+    fi
     continue
   fi
   if in_range "$n" && [ -z "$model_config" ]; then
