@@ -83,9 +83,9 @@ def test_changed_input_file_stops_and_names_it(recipe):
 
 
 def test_stage_selection_and_not_implemented(recipe):
-    r = drive(recipe, "--stage", "7", "--stop_stage", "7")
+    r = drive(recipe, "--stage", "11", "--stop_stage", "11")
     assert r.returncode != 0
-    assert "stage 7 (pretrain): not implemented yet" in r.stderr
+    assert "stage 11 (decode): not implemented yet" in r.stderr
     assert runs(recipe) == 0
     r = drive(recipe, "--stage", "7", "--stop_stage", "10", "--skip_train", "true")
     assert r.returncode == 0, r.stderr
