@@ -175,7 +175,7 @@ if [ -n "$(echo "$sp_factors" | tr ' ' '\n' | grep -vx '1\(\.0*\)\?')" ]; then
 else
   train_sp=$train_set
 fi
-eval_sets="$valid_set $test_sets"
+eval_sets=$(printf '%s\n' $valid_set $test_sets | awk '!seen[$0]++' | xargs)  # dev may be a test set too
 
 # ------------------------------------------------------------------------------------------
 # Stages

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# AISHELL-1 (OpenSLR 33, 178 h of Mandarin read speech) with the entropy-allocation recipe.
+#   ./run.sh                       every stage at paper scale (Qwen3-1.7B, ~0.6B Conformer; --ngpu 8)
+#   ./run.sh --download true       first fetch and unpack the corpus into ${AISHELL} (db.sh)
+#   ./run.sh --scale single_gpu    one GPU: ~120M Conformer, Qwen3-1.7B with LoRA
+# Every other option goes to the shared driver (./asr_llm.sh --help), e.g. --stage 3 --stop_stage 6,
+# --llm /path/to/Qwen3-1.7B, --paradigm conventional. See README.md.
+set -euo pipefail
+
+download=false   # run local/download.sh before the driver
+scale=paper      # paper | single_gpu: conf/model/<scale>.yaml and its stage configs
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --download) download=$2; shift 2 ;;
+    --download=*) download=${1#*=}; shift ;;
+    --scale) scale=$2; shift 2 ;;
+    --scale=*) scale=${1#*=}; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+case "$download" in true|false) ;; *) echo "$0: --download takes true or false, got '$download'" >&2; exit 1 ;; esac
+case "$scale" in
+  paper) train_config_dir=conf/train ;;
+  single_gpu) train_config_dir=conf/train_single_gpu ;;
+  *) echo "$0: --scale takes paper or single_gpu, got '$scale'" >&2; exit 1 ;;
+esac
+
+train_set=train
+valid_set=dev
+test_sets="dev test"
+llm=downloads/Qwen3-1.7B     # local Hugging Face folder of Qwen/Qwen3-1.7B (README.md, "LLM")
+token_types="phone char"     # phone CTC (entropy paradigm) and character CTC (conventional)
+# Scoring (stage 12): CER over characters, AISHELL normaliser (= asrllm.bin.score --corpus aishell).
+# The driver does not take these options yet; they are what its scoring stage must use.
+# shellcheck disable=SC2034
+score_unit=char
+# shellcheck disable=SC2034
+score_normalizer=aishell
+
+if [ "$download" = true ]; then
+  local/download.sh
+fi
+
+./asr_llm.sh \
+  --train_set "${train_set}" \
+  --valid_set "${valid_set}" \
+  --test_sets "${test_sets}" \
+  --token_types "${token_types}" \
+  --llm "${llm}" \
+  --model_config "conf/model/${scale}.yaml" \
+  --train_config_dir "${train_config_dir}" \
+  "${args[@]}"

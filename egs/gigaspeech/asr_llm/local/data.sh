@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Stage 1 of the GigaSpeech recipe: ${GIGASPEECH}/GigaSpeech.json (db.sh), streamed, -> Kaldi
+# data dirs train_<subset>, dev, test with segments into the opus recordings
+# (python -m asrllm.bin.prepare_corpus gigaspeech). Text: text_tn with punctuation tags turned into
+# marks; utterances with garbage tags dropped from training. utt2spk maps each segment to itself.
+# Drops are listed in <datadir>/local/gigaspeech/.
+set -euo pipefail
+
+log() {
+  local fname=${BASH_SOURCE[1]##*/}
+  echo -e "$(date '+%Y-%m-%dT%H:%M:%S') (${fname}:${BASH_LINENO[0]}:${FUNCNAME[1]}) $*" >&2
+}
+
+datadir=data             # where the data dirs go
+train_subset=XL          # training subset label(s), commas between several: XL L M S XS
+eval_subsets=DEV,TEST    # evaluation subset labels (commas)
+sort_buffer=256M         # memory for `sort -S` (tables are sorted on disk)
+validate=false        # also run validate_data_dir's checks here (the driver runs them after stage 1)
+
+. ./db.sh
+. utils/parse_options.sh
+[ $# -eq 0 ] || { echo "$0: unexpected arguments: $* (see $0 --help)" >&2; exit 1; }
+. ./path.sh
+extra=(); [ "${validate}" = true ] || extra+=(--no-validate)
+
+[ -n "${GIGASPEECH}" ] || { log "ERROR: GIGASPEECH is not set: point it (db.sh or the environment) at the folder with GigaSpeech.json"; exit 1; }
+log "preparing GigaSpeech from ${GIGASPEECH} into ${datadir}: ${train_subset} ${eval_subsets}"
+# shellcheck disable=SC2086
+python -m asrllm.bin.prepare_corpus gigaspeech --root "${GIGASPEECH}" --datadir "${datadir}" \
+  --train-subset ${train_subset//,/ } --eval-subsets ${eval_subsets//,/ } --sort-buffer "${sort_buffer}" "${extra[@]}"
+log "done"

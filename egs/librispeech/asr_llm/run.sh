@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# LibriSpeech (OpenSLR 12, 960 h of English read speech) with the entropy-allocation recipe.
+#   ./run.sh                              every stage at paper scale (Qwen3-1.7B, ~0.6B Conformer; --ngpu 8)
+#   ./run.sh --download true              first fetch and unpack the corpus into ${LIBRISPEECH} (db.sh)
+#   ./run.sh --train_set train_clean_100  a smaller training set (also train_clean_460, train_clean_360, ...)
+#   ./run.sh --scale single_gpu           one GPU: ~120M Conformer, Qwen3-1.7B with LoRA
+# Every other option goes to the shared driver (./asr_llm.sh --help), e.g. --stage 3 --stop_stage 6,
+# --llm /path/to/Qwen3-1.7B, --paradigm conventional. See README.md.
+set -euo pipefail
+
+download=false   # run local/download.sh (the parts the chosen sets need) before the driver
+scale=paper      # paper | single_gpu: conf/model/<scale>.yaml and its stage configs
+train_set=train_960
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --download) download=$2; shift 2 ;;
+    --download=*) download=${1#*=}; shift ;;
+    --scale) scale=$2; shift 2 ;;
+    --scale=*) scale=${1#*=}; shift ;;
+    --train_set) train_set=$2; shift 2 ;;
+    --train_set=*) train_set=${1#*=}; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+case "$download" in true|false) ;; *) echo "$0: --download takes true or false, got '$download'" >&2; exit 1 ;; esac
+case "$scale" in
+  paper) train_config_dir=conf/train ;;
+  single_gpu) train_config_dir=conf/train_single_gpu ;;
+  *) echo "$0: --scale takes paper or single_gpu, got '$scale'" >&2; exit 1 ;;
+esac
+
+valid_set=dev                # dev_clean + dev_other
+test_sets="dev_clean dev_other test_clean test_other"
+llm=downloads/Qwen3-1.7B     # local Hugging Face folder of Qwen/Qwen3-1.7B (README.md, "LLM")
+token_types="phone char"     # phone CTC (entropy paradigm) and character CTC (conventional)
+# Scoring (stage 12): WER over words, English normaliser (= asrllm.bin.score --corpus librispeech).
+# The driver does not take these options yet; they are what its scoring stage must use.
+# shellcheck disable=SC2034
+score_unit=word
+# shellcheck disable=SC2034
+score_normalizer=en
+
+sets="${train_set} ${valid_set} ${test_sets}"
+if [ "$download" = true ]; then
+  local/download.sh --sets "${sets}"
+fi
+
+./asr_llm.sh \
+  --train_set "${train_set}" \
+  --valid_set "${valid_set}" \
+  --test_sets "${test_sets}" \
+  --local_data_opts "--sets ${sets// /,}" \
+  --token_types "${token_types}" \
+  --llm "${llm}" \
+  --model_config "conf/model/${scale}.yaml" \
+  --train_config_dir "${train_config_dir}" \
+  "${args[@]}"
