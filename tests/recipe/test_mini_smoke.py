@@ -152,3 +152,17 @@ def test_enter_at_alignment_with_a_supplied_encoder(recipe, tmp_path):
     assert "stage 7 (pretrain): skipped, the encoder comes from --init_encoder" in r.stderr
     align = speech_state(tmp_path / "exp/asr_llm_entropy/align/final")
     assert same(align, speech_state(encoder), "encoder.")
+
+
+def test_analysis_stage(recipe):
+    """Stage 13 on every paradigm trained above: analysis.json, both plots, a RESULTS.md table."""
+    for paradigm in ["entropy", "conventional", "projector_only", "single_stage"]:
+        run(recipe, "--stop_stage", "10", "--paradigm", paradigm)
+    run(recipe, "--stage", "13", "--stop_stage", "13")
+    out = recipe / "exp_smoke/asr_llm_entropy/analysis/dev+test_en+test_zh"
+    import json
+    analysis = json.loads((out / "analysis.json").read_text())
+    assert analysis  # numbers of toy models mean nothing; the pipeline must produce them
+    assert (out / "figure1_entropy_allocation.png").stat().st_size > 1000
+    assert (out / "cka_pretraining.png").stat().st_size > 1000
+    assert "NSE" in (recipe / "exp_smoke/asr_llm_entropy/RESULTS.md").read_text()

@@ -62,6 +62,10 @@ train_config_dir=conf/train     # stage configs: pretrain_phone|pretrain_char|al
 init_encoder=                   # start from this encoder (snapshot .pt or model folder): stage 7 is skipped
 torchrun_opts=--standalone      # torchrun rendezvous options when ngpu > 1 or num_nodes > 1
 
+# Evaluation (stages 11-15)
+analysis_config=conf/analysis.yaml  # stage 13 probes and evaluation subset
+analysis_sets=                  # data dirs the analysis probes (default: the validation set)
+
 _driver_args=("$@")
 . utils/parse_options.sh
 
@@ -381,7 +385,34 @@ for n in 7 8 9 10; do
   fi
 done
 
-for n in 11 12 13 14 15; do
+for n in 11 12; do
+  if begin_stage "$n"; then not_implemented "$n"; fi
+done
+
+# ------------------------------------------------------------------------------------------
+# Stage 13: entropy-allocation analysis of every paradigm's stage models found under <expdir>
+# ------------------------------------------------------------------------------------------
+a_sets=${analysis_sets:-$valid_set}
+a_out=${exp}/analysis/$(echo "$a_sets" | tr ' ' '+')
+exps=(); a_in=()
+for p in entropy conventional projector_only single_stage; do
+  e=${expdir}/asr_llm_${p}
+  [ "$p" = "$paradigm" ] && e=$exp
+  [ -d "$e" ] || continue
+  exps+=("${p}=${e}")
+  for m in "$e"/.stages/stage{7,8,9,10}.*.done; do [ -f "$m" ] && a_in+=(--input "$m"); done
+done
+if begin_stage 13 --config "$analysis_config" --setting "analysis_sets=${a_sets}" "${a_in[@]}"; then
+  [ -n "${exps[*]}" ] || die "stage 13 (analysis): no trained experiment under ${expdir}"
+  a_dirs=(); for d in $a_sets; do a_dirs+=("${dumpdir}/filtered/$d"); done
+  ${python} -m asrllm.bin.analyze --exps "${exps[@]}" --data-dir "${a_dirs[@]}" --data-config "$data_config" \
+    --cmvn "${dumpdir}/global_cmvn.json" --lang-dir "${datadir}/lang_phone" --config "$analysis_config" \
+    --out-dir "$a_out"
+  ${python} -m asrllm.bin.make_results "$exp"
+  end_stage 13
+fi
+
+for n in 14 15; do
   if begin_stage "$n"; then not_implemented "$n"; fi
 done
 log "finished stages ${stage}-${stop_stage} (experiment folder: ${exp})"

@@ -25,7 +25,8 @@ if [ "$smoke" = true ]; then
   size=(--datadir data_smoke --dumpdir dump_smoke --expdir exp_smoke
         --local_data_opts "--smoke true --datadir data_smoke" --nj 2
         --data_config conf/data_smoke.yaml --llm data_smoke/text_lm
-        --model_config conf/model_smoke.yaml --train_config_dir conf/train_smoke)
+        --model_config conf/model_smoke.yaml --train_config_dir conf/train_smoke
+        --analysis_config conf/analysis_smoke.yaml)
 else
   size=(--local_data_opts "--datadir data" --llm data/text_lm
         --model_config ../../../conf/model/toy.yaml --train_config_dir conf/train_demo)
@@ -36,5 +37,6 @@ fi
   --valid_set "${valid_set}" \
   --test_sets "${test_sets}" \
   --token_types "phone char" \
+  --analysis_sets "dev test_en test_zh" \
   "${size[@]}" \
   "${args[@]}"
