@@ -13,6 +13,7 @@ from espnet2.asr.encoder.e_branchformer_encoder import EBranchformerEncoder
 from torch import nn
 
 from asrllm.config import ConfigError, check_keys
+from asrllm.models.padding import PaddingMaskHooks
 from asrllm.models.subsampling import Conv2dSubsampling4
 
 # name -> (espnet2 class, defaults we prefer over espnet's legacy ones)
@@ -42,6 +43,8 @@ class SpeechEncoder(nn.Module):
         else:
             raise ConfigError(f"encoder.subsampling.type '{sub_type}' is not 'light' or 'espnet'")
         self.output_size = conf["output_size"]
+        # espnet's convolution modules would otherwise mix batch padding into the valid frames
+        self.padding_hooks = PaddingMaskHooks(self)
 
     @classmethod
     def from_config(cls, cfg: dict) -> "SpeechEncoder":

@@ -104,9 +104,33 @@ def test_entropy_paradigm_stages_train_what_they_should(recipe):
     assert not same(joint, iasft, "encoder.") and not same(joint, iasft, "adapter.")
 
 
-def test_rerun_skips_finished_stages(recipe):
-    r = run(recipe, "--stop_stage", "10")
-    assert r.stderr.count("already done, skipping") == 10
+def test_evaluation_stages_and_the_packed_model(recipe):
+    """Stages 11, 12, 14, 15 on the entropy model: decode, score, hallucination, pack, transcribe."""
+    run(recipe, "--stage", "11", "--stop_stage", "12")
+    run(recipe, "--stage", "14", "--stop_stage", "15")  # 13 (analysis) waits for every paradigm, below
+    exp = recipe / "exp_smoke/asr_llm_entropy"
+    for t in ["test_en", "test_zh", "test_en_unseen", "test_zh_unseen"]:
+        assert (exp / f"decode_joint/{t}/rtf.json").is_file()
+        assert (exp / f"decode_joint/{t}/score/result.json").is_file()
+        assert (exp / f"decode_joint/{t}/score_ctc_phone/result.json").is_file()
+    import json
+    hall = json.loads((exp / "decode_joint/hallucination.json").read_text())
+    assert "nonspeech" in json.dumps(hall) and "test_en" in json.dumps(hall)
+    results = (exp / "RESULTS.md").read_text()
+    assert "test_zh" in results
+    wav = sorted((recipe / "downloads/mini_corpus/wav").rglob("*.wav"))[0]
+    r = subprocess.run(["python3", "-m", "asrllm.bin.transcribe",
+                        "--model-dir", str(exp / "packed"), str(wav)],
+                       capture_output=True, text=True, cwd=recipe, env=_env(recipe))
+    assert r.returncode == 0, r.stderr
+    assert len(r.stdout.strip().splitlines()) == 1
+
+
+def _env(recipe):
+    """path.sh's environment: the project's interpreter first on PATH."""
+    out = subprocess.run(["bash", "-c", ". ./path.sh && env -0"], cwd=recipe, capture_output=True, check=True)
+    return dict(item.split("=", 1) for item in out.stdout.decode().split("\0") if "=" in item)
+
 
 
 @pytest.mark.parametrize("paradigm, finals", [
@@ -166,3 +190,9 @@ def test_analysis_stage(recipe):
     assert (out / "figure1_entropy_allocation.png").stat().st_size > 1000
     assert (out / "cka_pretraining.png").stat().st_size > 1000
     assert "NSE" in (recipe / "exp_smoke/asr_llm_entropy/RESULTS.md").read_text()
+
+
+def test_rerun_skips_finished_stages(recipe):
+    """Last: every stage 1-15 is done, so a re-run of the whole recipe skips them all."""
+    r = run(recipe)
+    assert r.stderr.count("already done, skipping") == 15

@@ -63,8 +63,15 @@ init_encoder=                   # start from this encoder (snapshot .pt or model
 torchrun_opts=--standalone      # torchrun rendezvous options when ngpu > 1 or num_nodes > 1
 
 # Evaluation (stages 11-15)
+decode_config=conf/decode.yaml  # decoding settings (search, length limit, repetition guard)
+decode_model=                   # model folder to decode and pack (default: the last trained stage's final/)
+score_corpus=                   # scoring defaults for every test set: aishell wenetspeech librispeech gigaspeech mini_en mini_zh
+scoring=                        # per-set exceptions, "set=corpus ..."
 analysis_config=conf/analysis.yaml  # stage 13 probes and evaluation subset
 analysis_sets=                  # data dirs the analysis probes (default: the validation set)
+nonspeech_set=nonspeech         # non-speech test set made in stage 11 for stage 14 ("" = none)
+nonspeech_opts="--num-per-kind 20"  # options of asrllm.bin.make_nonspeech_sets
+pack_opts=                      # options of asrllm.bin.pack_model, e.g. --merge-lora
 
 _driver_args=("$@")
 . utils/parse_options.sh
@@ -144,8 +151,6 @@ end_stage() {
   ${python} -m asrllm.bin.stage_marker done "${stage_args[@]}"
   log "stage $n (${stage_names[$n]}): done"
 }
-
-not_implemented() { die "stage $1 (${stage_names[$1]}): not implemented yet"; }
 
 # write_replay DIR CMD...: the exact command of a training/decoding stage, as DIR/run.sh.
 write_replay() {
@@ -385,9 +390,54 @@ for n in 7 8 9 10; do
   fi
 done
 
-for n in 11 12; do
-  if begin_stage "$n"; then not_implemented "$n"; fi
-done
+# ------------------------------------------------------------------------------------------
+# Stages 11-12: decoding and scoring of the test sets (+ the non-speech set for stage 14)
+# ------------------------------------------------------------------------------------------
+decode_model_dir=$decode_model
+if [ -z "$decode_model_dir" ]; then
+  for ((i = 3; i >= 0; i--)); do [ -n "${plan[$i]}" ] && { decode_model_dir=${exp}/${stage_dirs[$i]}/final; break; }; done
+fi
+decode_dir=${exp}/decode_$(basename "$(dirname "$decode_model_dir")")
+score_corpus_of() { local p; for p in $scoring; do [ "${p%%=*}" = "$1" ] && { echo "${p#*=}"; return; }; done; echo "$score_corpus"; }
+
+if begin_stage 11 --config "$decode_config" --config "$data_config" --input "${decode_model_dir}/speech.pt" \
+     --setting "decode_model=${decode_model_dir}" --setting "test_sets=${test_sets}" \
+     --setting "nonspeech=${nonspeech_set} ${nonspeech_opts}"; then
+  [ -f "${decode_model_dir}/speech.pt" ] || die "stage 11 (decode): no model to decode at ${decode_model_dir}"
+  pairs=(); for t in $test_sets; do pairs+=(--data-dir "${dumpdir}/filtered/$t" --out-dir "${decode_dir}/$t"); done
+  if [ -n "$nonspeech_set" ]; then
+    sr=$(${python} -m asrllm.bin.config_get "$data_config" sample_rate)
+    # shellcheck disable=SC2086
+    ${python} -m asrllm.bin.make_nonspeech_sets --train-dir "${dumpdir}/filtered/${train_sp}" \
+      --out-dir "${datadir}/${nonspeech_set}" --sample-rate "$sr" ${nonspeech_opts}
+    pairs+=(--data-dir "${datadir}/${nonspeech_set}" --out-dir "${decode_dir}/${nonspeech_set}")
+  fi
+  cmd=(${python} -m asrllm.bin.decode --model-dir "$decode_model_dir" --data-config "$data_config"
+       --cmvn "${dumpdir}/global_cmvn.json" --decode-config "$decode_config" --nj "$inference_nj"
+       --cmd "$decode_cmd" "${pairs[@]}")
+  write_replay "$decode_dir" "${cmd[@]}"
+  "${cmd[@]}" || die "stage 11 (decode): decoding failed; see ${decode_dir}/log"
+  end_stage 11
+fi
+
+if begin_stage 12 --input "$(marker_of 11)" --setting "scoring=${scoring}" --setting "score_corpus=${score_corpus}"; then
+  for t in $test_sets; do
+    corpus=$(score_corpus_of "$t")
+    [ -n "$corpus" ] || die "stage 12 (score): no scoring rule for $t: set --score_corpus (or --scoring \"$t=...\")"
+    ${python} -m asrllm.bin.score --ref "${dumpdir}/filtered/$t/text" --hyp "${decode_dir}/$t/text" \
+      --corpus "$corpus" --out "${decode_dir}/$t/score"
+    for hyp in "${decode_dir}/$t"/text.ctc_*; do
+      [ -e "$hyp" ] || continue
+      head=${hyp##*/text.ctc_}; suffix=$head; [ "$head" = bpe ] && suffix=bpe_${bpe_size}
+      ref=${dumpdir}/filtered/$t/text.${suffix}
+      [ -f "$ref" ] || { log "stage 12: no ${ref}; CTC ${head} diagnostic not scored"; continue; }
+      ${python} -m asrllm.bin.score --ref "$ref" --hyp "$hyp" --unit word --normalizer none \
+        --out "${decode_dir}/$t/score_ctc_${head}"
+    done
+  done
+  ${python} -m asrllm.bin.make_results "$exp"
+  end_stage 12
+fi
 
 # ------------------------------------------------------------------------------------------
 # Stage 13: entropy-allocation analysis of every paradigm's stage models found under <expdir>
@@ -412,7 +462,24 @@ if begin_stage 13 --config "$analysis_config" --setting "analysis_sets=${a_sets}
   end_stage 13
 fi
 
-for n in 14 15; do
-  if begin_stage "$n"; then not_implemented "$n"; fi
-done
+# ------------------------------------------------------------------------------------------
+# Stages 14-15: hallucination measures, packing
+# ------------------------------------------------------------------------------------------
+if begin_stage 14 --input "$(marker_of 12)" --setting "nonspeech=${nonspeech_set}"; then
+  ${python} -m asrllm.bin.hallucination --decode-dir "$decode_dir" --test-sets "$test_sets" \
+    --nonspeech-sets "$nonspeech_set" --out "${decode_dir}/hallucination.json"
+  ${python} -m asrllm.bin.make_results "$exp"
+  end_stage 14
+fi
+
+if begin_stage 15 --input "${decode_model_dir}/speech.pt" --config "$data_config" --config "$decode_config" \
+     --setting "pack_opts=${pack_opts}"; then
+  results=(); [ -f "${exp}/RESULTS.md" ] && results=(--results "${exp}/RESULTS.md")
+  # shellcheck disable=SC2086
+  ${python} -m asrllm.bin.pack_model --model-dir "$decode_model_dir" --data-config "$data_config" \
+    --cmvn "${dumpdir}/global_cmvn.json" --decode-config "$decode_config" "${results[@]}" \
+    --out-dir "${exp}/packed" ${pack_opts}
+  log "packed model: ${exp}/packed (python -m asrllm.bin.transcribe --model-dir ${exp}/packed audio.wav)"
+  end_stage 15
+fi
 log "finished stages ${stage}-${stop_stage} (experiment folder: ${exp})"

@@ -31,12 +31,7 @@ valid_set=dev
 test_sets="dev test"
 llm=downloads/Qwen3-1.7B     # local Hugging Face folder of Qwen/Qwen3-1.7B (README.md, "LLM")
 token_types="phone char"     # phone CTC (entropy paradigm) and character CTC (conventional)
-# Scoring (stage 12): CER over characters, AISHELL normaliser (= asrllm.bin.score --corpus aishell).
-# The driver does not take these options yet; they are what its scoring stage must use.
-# shellcheck disable=SC2034
-score_unit=char
-# shellcheck disable=SC2034
-score_normalizer=aishell
+score_corpus=aishell         # stage 12: CER over characters, AISHELL normaliser (asrllm.bin.score --corpus aishell)
 
 if [ "$download" = true ]; then
   local/download.sh
@@ -48,6 +43,7 @@ fi
   --test_sets "${test_sets}" \
   --token_types "${token_types}" \
   --llm "${llm}" \
+  --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
   --train_config_dir "${train_config_dir}" \
   "${args[@]}"

@@ -31,13 +31,7 @@ valid_set=dev
 test_sets="dev test"
 llm=downloads/Qwen3-1.7B     # local Hugging Face folder of Qwen/Qwen3-1.7B (README.md, "LLM")
 token_types="phone char"     # phone CTC (entropy paradigm) and character CTC (conventional)
-# Scoring (stage 12): WER over words after the official GigaSpeech normalisation (upper case,
-# fillers, tags and punctuation removed; = asrllm.bin.score --corpus gigaspeech). The driver does
-# not take these options yet; they are what its scoring stage must use.
-# shellcheck disable=SC2034
-score_unit=word
-# shellcheck disable=SC2034
-score_normalizer=gigaspeech
+score_corpus=gigaspeech         # stage 12: WER, official GigaSpeech normalisation (asrllm.bin.score --corpus gigaspeech)
 
 ./asr_llm.sh \
   --train_set "${train_set}" \
@@ -46,6 +40,7 @@ score_normalizer=gigaspeech
   --local_data_opts "--train_subset ${train_subset}" \
   --token_types "${token_types}" \
   --llm "${llm}" \
+  --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
   --train_config_dir "${train_config_dir}" \
   "${args[@]}"

@@ -34,12 +34,7 @@ valid_set=dev                # dev_clean + dev_other
 test_sets="dev_clean dev_other test_clean test_other"
 llm=downloads/Qwen3-1.7B     # local Hugging Face folder of Qwen/Qwen3-1.7B (README.md, "LLM")
 token_types="phone char"     # phone CTC (entropy paradigm) and character CTC (conventional)
-# Scoring (stage 12): WER over words, English normaliser (= asrllm.bin.score --corpus librispeech).
-# The driver does not take these options yet; they are what its scoring stage must use.
-# shellcheck disable=SC2034
-score_unit=word
-# shellcheck disable=SC2034
-score_normalizer=en
+score_corpus=librispeech         # stage 12: WER over words, English normaliser (asrllm.bin.score --corpus librispeech)
 
 sets="${train_set} ${valid_set} ${test_sets}"
 if [ "$download" = true ]; then
@@ -53,6 +48,7 @@ fi
   --local_data_opts "--sets ${sets// /,}" \
   --token_types "${token_types}" \
   --llm "${llm}" \
+  --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
   --train_config_dir "${train_config_dir}" \
   "${args[@]}"

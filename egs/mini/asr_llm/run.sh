@@ -26,7 +26,8 @@ if [ "$smoke" = true ]; then
         --local_data_opts "--smoke true --datadir data_smoke" --nj 2
         --data_config conf/data_smoke.yaml --llm data_smoke/text_lm
         --model_config conf/model_smoke.yaml --train_config_dir conf/train_smoke
-        --analysis_config conf/analysis_smoke.yaml)
+        --analysis_config conf/analysis_smoke.yaml --inference_nj 2
+        --nonspeech_opts "--num-per-kind 2 --max-duration 4")
 else
   size=(--local_data_opts "--datadir data" --llm data/text_lm
         --model_config ../../../conf/model/toy.yaml --train_config_dir conf/train_demo)
@@ -38,5 +39,6 @@ fi
   --test_sets "${test_sets}" \
   --token_types "phone char" \
   --analysis_sets "dev test_en test_zh" \
+  --score_corpus mini_en --scoring "test_zh=mini_zh test_zh_unseen=mini_zh" \
   "${size[@]}" \
   "${args[@]}"

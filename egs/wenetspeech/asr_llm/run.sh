@@ -31,13 +31,7 @@ valid_set=dev
 test_sets="dev test_net test_meeting"
 llm=downloads/Qwen3-1.7B     # local Hugging Face folder of Qwen/Qwen3-1.7B (README.md, "LLM")
 token_types="phone char"     # phone CTC (entropy paradigm) and character CTC (conventional)
-# Scoring (stage 12): mixed error rate (CJK characters + other-script words), WenetSpeech
-# normaliser (= asrllm.bin.score --corpus wenetspeech). The driver does not take these options
-# yet; they are what its scoring stage must use.
-# shellcheck disable=SC2034
-score_unit=mixed
-# shellcheck disable=SC2034
-score_normalizer=wenetspeech
+score_corpus=wenetspeech         # stage 12: mixed error rate (CJK characters + other words), WenetSpeech normaliser (asrllm.bin.score --corpus wenetspeech)
 
 ./asr_llm.sh \
   --train_set "${train_set}" \
@@ -46,6 +40,7 @@ score_normalizer=wenetspeech
   --local_data_opts "--train_subset ${train_subset}" \
   --token_types "${token_types}" \
   --llm "${llm}" \
+  --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
   --train_config_dir "${train_config_dir}" \
   "${args[@]}"

@@ -1,0 +1,89 @@
+"""The decoding config (conf/decode.yaml): every key, its default and its check, in one place."""
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+
+from asrllm.config import ConfigError, check_keys, load_config
+
+DTYPES = ("float32", "bfloat16", "float16")
+
+
+@dataclass
+class DecodeConfig:
+    """Search, length limit, repetition guard and batching of stage 11 (and of transcribe)."""
+
+    beam_size: int = 1                   # 1 = greedy search
+    length_penalty: float = 1.0          # beam search ranks finished hypotheses by score / length**length_penalty
+    max_new_tokens_factor: float = 1.5   # max new tokens = factor x adapter frames + constant
+    max_new_tokens_constant: int = 16
+    no_repeat_ngram_size: int = 0        # > 0: never emit an n-gram already in the hypothesis
+    repetition_penalty: float = 1.0      # > 1: logits of tokens already emitted are divided (positive) or
+                                         # multiplied (negative) by it, as in CTRL / Hugging Face
+    frames_budget: int = 20000           # padded fbank frames per batch (batch size x longest utterance)
+    max_batch_size: int = 32             # utterances per batch at most
+    ctc_heads: list[str] = field(default_factory=lambda: ["phone", "char"])  # greedy CTC diagnostics of
+                                         # these heads, those the model has ([] = none)
+    device: str = "auto"                 # auto (cuda when available) | cpu | cuda | cuda:N
+    dtype: str = "float32"               # LLM weights on the device: float32 | bfloat16 | float16
+
+    def __post_init__(self) -> None:
+        where = "decode config"
+        if self.beam_size < 1:
+            raise ConfigError(f"{where}: beam_size must be >= 1, got {self.beam_size}")
+        if self.max_new_tokens_factor < 0 or self.max_new_tokens_constant < 0:
+            raise ConfigError(f"{where}: max_new_tokens_factor and max_new_tokens_constant must be >= 0")
+        if self.max_new_tokens_factor == 0 and self.max_new_tokens_constant == 0:
+            raise ConfigError(f"{where}: max_new_tokens_factor and max_new_tokens_constant are both 0: "
+                              f"nothing could be generated")
+        if self.no_repeat_ngram_size < 0:
+            raise ConfigError(f"{where}: no_repeat_ngram_size must be >= 0, got {self.no_repeat_ngram_size}")
+        if self.repetition_penalty <= 0:
+            raise ConfigError(f"{where}: repetition_penalty must be > 0, got {self.repetition_penalty}")
+        if self.frames_budget <= 0 or self.max_batch_size < 1:
+            raise ConfigError(f"{where}: frames_budget must be > 0 and max_batch_size >= 1")
+        if self.dtype not in DTYPES:
+            raise ConfigError(f"{where}: dtype '{self.dtype}' is not one of {', '.join(DTYPES)}")
+
+    def max_new_tokens(self, speech_frames: int) -> int:
+        """The generation limit of an utterance with `speech_frames` adapter frames (at least 1)."""
+        return max(1, int(self.max_new_tokens_factor * speech_frames) + self.max_new_tokens_constant)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+_TYPES = {f.name: f.type for f in dataclasses.fields(DecodeConfig)}
+
+
+def decode_config_from_dict(data: dict, where: str = "decode config") -> DecodeConfig:
+    """A DecodeConfig from a mapping; unknown keys and wrong types are errors naming them."""
+    check_keys(data, set(_TYPES), where)
+    out = {}
+    for key, value in data.items():
+        tp = _TYPES[key]
+        if tp is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ConfigError(f"{where}: {key}: expected an integer, got {value!r}")
+        if tp is float:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ConfigError(f"{where}: {key}: expected a number, got {value!r}")
+            value = float(value)
+        if tp is str and not isinstance(value, str):
+            raise ConfigError(f"{where}: {key}: expected a string, got {value!r}")
+        if tp == list[str]:
+            if value is None:
+                value = []
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}: {key}: expected a list of names, got {value!r}")
+        out[key] = value
+    try:
+        return DecodeConfig(**out)
+    except ConfigError as e:
+        raise ConfigError(str(e).replace("decode config", where, 1)) from None
+
+
+def load_decode_config(path: str | os.PathLike | None, overrides: dict | None = None) -> DecodeConfig:
+    """conf/decode.yaml (with `extends:`) plus overrides; None: the defaults."""
+    data = load_config(path) if path else {}
+    data.update(overrides or {})
+    return decode_config_from_dict(data, str(path) if path else "decode config")

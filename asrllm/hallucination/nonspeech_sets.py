@@ -1,0 +1,170 @@
+"""A test set of audio without intelligible speech, for the non-speech false-output rate.
+
+Kinds: the synthesized ones of asrllm.augment.nonspeech (silence, white/pink/brown noise, tones,
+chords) and `babble`: several training utterances overlapped at random offsets, each at the same
+level, so no single talker can be followed. Every utterance is a real 16-bit wav file; the data
+dir (wav.scp, text with empty transcripts, utt2spk with the kind as speaker, spk2utt, utt2dur,
+utt2num_samples) goes through the decoder like any test set (features are computed on the fly when
+the dir has no feats.scp). Utterance ids are `<kind>-<NNNNN>`, so the kind can be read back from
+the id. Everything is drawn from one seed: the same options give the same audio.
+"""
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from asrllm.audio.audiofile import read_entry
+from asrllm.audio.errors import AudioError
+from asrllm.audio.resample import resample
+from asrllm.augment.nonspeech import KINDS, synthesize
+from asrllm.kaldi.datadir import DataDir, format_seconds
+from asrllm.kaldi.speakers import write_spk2utt
+from asrllm.kaldi.staging import staged_dir
+from asrllm.kaldi.table import DataError, read_table, write_table
+from asrllm.kaldi.validate import Options, ensure_valid
+from asrllm.utils.atomic import atomic_write
+
+log = logging.getLogger(__name__)
+
+ALL_KINDS = (*KINDS, "babble")
+SETTINGS = "nonspeech.json"
+
+
+@dataclass
+class NonSpeechOptions:
+    kinds: list[str] = field(default_factory=lambda: list(ALL_KINDS))
+    num_per_kind: int = 20
+    min_duration: float = 1.0      # s, uniform in [min, max]
+    max_duration: float = 10.0
+    min_level_db: float = -45.0    # RMS dBFS, uniform in [min, max] (silence is digital zero)
+    max_level_db: float = -15.0
+    babble_talkers: tuple[int, int] = (4, 8)  # talkers per babble utterance, uniform in [min, max]
+    sample_rate: int = 16000
+    seed: int = 0
+
+    def check(self) -> None:
+        bad = [k for k in self.kinds if k not in ALL_KINDS]
+        if bad or not self.kinds:
+            raise DataError(f"unknown non-speech kind(s) {bad or self.kinds}; choose from {', '.join(ALL_KINDS)}")
+        if self.num_per_kind < 1:
+            raise DataError(f"num_per_kind must be >= 1, got {self.num_per_kind}")
+        if not 0 < self.min_duration <= self.max_duration:
+            raise DataError(f"durations must satisfy 0 < min ({self.min_duration}) <= max ({self.max_duration})")
+        if self.min_level_db > self.max_level_db or self.max_level_db > 0:
+            raise DataError(f"levels must satisfy min ({self.min_level_db}) <= max ({self.max_level_db}) <= 0 dBFS")
+        lo, hi = self.babble_talkers
+        if not 2 <= lo <= hi:
+            raise DataError(f"babble talkers must satisfy 2 <= min ({lo}) <= max ({hi})")
+
+
+Entry = tuple[str, str, float | None, float | None]  # (uttid, wav.scp value, start s, end s)
+
+
+def sample_train_entries(train_dir: str | os.PathLike, k: int, rng: np.random.Generator) -> list[Entry]:
+    """k utterances drawn uniformly from a data dir by reservoir sampling (one pass, k held)."""
+    data = DataDir(train_dir)
+    data.require("wav.scp")
+    reservoir: list[Entry] = []
+    if data.has_segments:
+        stream = ((utt, v.split()) for utt, v, _ in read_table(data.file("segments")))
+        items = ((utt, f[0], float(f[1]), float(f[2])) for utt, f in stream)
+    else:
+        items = ((utt, v, None, None) for utt, v, _ in read_table(data.file("wav.scp")))
+    for i, item in enumerate(items):
+        if i < k:
+            reservoir.append(item)
+        else:
+            j = int(rng.integers(0, i + 1))
+            if j < k:
+                reservoir[j] = item
+    if not reservoir:
+        raise DataError(f"{train_dir}: no utterances to build babble from")
+    if data.has_segments:  # only the sampled segments' recordings are looked up
+        wanted = {r[1] for r in reservoir}
+        recos = {key: value for key, value, _ in read_table(data.file("wav.scp")) if key in wanted}
+        reservoir = [(u, recos[r], s, e) for u, r, s, e in reservoir]
+    return reservoir
+
+
+def _rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if len(x) else 0.0
+
+
+def babble(n: int, talkers: list[np.ndarray], rng: np.random.Generator, level_db: float) -> np.ndarray:
+    """n samples of overlapped talkers (each tiled to length from a random offset, equal levels)."""
+    out = np.zeros(n, np.float64)
+    for x in talkers:
+        if _rms(x) == 0.0:
+            continue
+        reps = int(np.ceil((n + len(x)) / len(x)))
+        tiled = np.tile(x, reps)
+        off = int(rng.integers(0, len(x)))
+        out += tiled[off:off + n] / _rms(x)
+    rms = _rms(out)
+    if rms == 0.0:
+        return out.astype(np.float32)
+    return (out * (10 ** (level_db / 20) / rms)).astype(np.float32)
+
+
+def _load_talkers(entries, sample_rate: int) -> list[np.ndarray]:
+    talkers = []
+    for utt, value, start, end in entries:
+        try:
+            x, sr = read_entry(value, start, end)
+        except AudioError as e:
+            log.warning("babble: skipping training utterance '%s': %s", utt, e)
+            continue
+        talkers.append(resample(x, sr, sample_rate))
+    if len(talkers) < 2:
+        raise DataError("babble needs at least 2 readable training utterances")
+    return talkers
+
+
+def make_nonspeech_set(out_dir: str | os.PathLike, opts: NonSpeechOptions, train_dir: str | None = None,
+                       audio_dir: str | os.PathLike | None = None) -> dict:
+    """Write the wav files (audio_dir, default <out_dir>/wav) and the data dir; returns per-kind counts."""
+    opts.check()
+    if "babble" in opts.kinds and not train_dir:
+        raise DataError("babble is built from training audio: give --train-dir (or leave babble out of --kinds)")
+    out = Path(out_dir)
+    audio = Path(audio_dir) if audio_dir else out / "wav"
+    audio.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(opts.seed)
+    pool: list[np.ndarray] = []
+    if "babble" in opts.kinds:
+        need = min(opts.num_per_kind * opts.babble_talkers[1], 2000)
+        pool = _load_talkers(sample_train_entries(train_dir, need, rng), opts.sample_rate)
+    rows = []
+    for kind in opts.kinds:
+        for i in range(opts.num_per_kind):
+            utt = f"{kind}-{i:05d}"
+            n = int(round(rng.uniform(opts.min_duration, opts.max_duration) * opts.sample_rate))
+            level = float(rng.uniform(opts.min_level_db, opts.max_level_db))
+            if kind == "babble":
+                k = int(rng.integers(opts.babble_talkers[0], opts.babble_talkers[1] + 1))
+                picks = rng.choice(len(pool), size=min(k, len(pool)), replace=False)
+                x = babble(n, [pool[j] for j in picks], rng, level)
+            else:
+                x = synthesize(kind, n, opts.sample_rate, rng, level)
+            path = (audio / f"{utt}.wav").resolve()
+            with atomic_write(path, "wb") as f:
+                sf.write(f, np.clip(x, -1.0, 1.0), opts.sample_rate, subtype="PCM_16", format="WAV")
+            rows.append((utt, kind, str(path), n))
+    with staged_dir(out, DataDir(out).known_names()) as tmp:
+        write_table(tmp / "wav.scp", [(u, p) for u, _, p, _ in rows])
+        write_table(tmp / "text", [(u, "") for u, _, _, _ in rows])
+        write_table(tmp / "utt2spk", [(u, k) for u, k, _, _ in rows])
+        write_table(tmp / "utt2num_samples", [(u, str(n)) for u, _, _, n in rows])
+        write_table(tmp / "utt2dur", [(u, format_seconds(n / opts.sample_rate)) for u, _, _, n in rows])
+        write_spk2utt(tmp / "utt2spk", tmp / "spk2utt")
+        with atomic_write(tmp / SETTINGS) as f:
+            json.dump({**asdict(opts), "train_dir": train_dir, "audio_dir": str(audio.resolve())}, f, indent=1)
+        ensure_valid(tmp, out, Options(require_feats=False, allow_empty_text=True))
+    counts = {k: opts.num_per_kind for k in opts.kinds}
+    log.info("%s: %d non-speech utterances (%s), wavs in %s", out, len(rows), counts, audio)
+    return counts
