@@ -363,6 +363,9 @@ for n in 7 8 9 10; do
     fi
     continue
   fi
+  if in_range "$n" && [ ! -f "${train_config_dir}/${plan[$i]}.yaml" ]; then
+    die "stage $n (${stage_names[$n]}): stage config ${train_config_dir}/${plan[$i]}.yaml not found (--train_config_dir)"
+  fi
   if in_range "$n" && [ -z "$model_config" ]; then
     die "stage $n (${stage_names[$n]}): --model_config is not set (e.g. ../../../conf/model/single_gpu.yaml)"
   fi

@@ -29,6 +29,11 @@ if [ "$smoke" = true ]; then
         --analysis_config conf/analysis_smoke.yaml --inference_nj 2
         --nonspeech_opts "--num-per-kind 2 --max-duration 4")
 else
+  if [ ! -d conf/train_demo ]; then
+    echo "$0: the demo-size configuration (conf/train_demo/) is not implemented yet;" \
+         "run ./run.sh --smoke true (every stage at toy size) meanwhile" >&2
+    exit 1
+  fi
   size=(--local_data_opts "--datadir data" --llm data/text_lm
         --model_config ../../../conf/model/toy.yaml --train_config_dir conf/train_demo)
 fi
