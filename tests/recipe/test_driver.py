@@ -32,7 +32,8 @@ def recipe(repo, tmp_path, tool_env) -> Path:
     subprocess.run([str(repo / "egs/TEMPLATE/asr_llm/setup.sh"), str(d)], check=True, capture_output=True)
     # the recipe lives outside the repo: point its symlinks back at the repo's shared pieces
     for name, target in [("asr_llm.sh", "egs/TEMPLATE/asr_llm/asr_llm.sh"),
-                         ("path.sh", "egs/TEMPLATE/asr_llm/path.sh"), ("utils", "utils")]:
+                         ("path.sh", "egs/TEMPLATE/asr_llm/path.sh"), ("cmd.sh", "egs/TEMPLATE/asr_llm/cmd.sh"),
+                         ("utils", "utils")]:
         (d / name).unlink()
         (d / name).symlink_to(repo / target)
     (d / "local/data.sh").write_text(DATA_SH)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Create a new recipe folder that uses the shared driver:
 #   egs/TEMPLATE/asr_llm/setup.sh egs/<corpus>/asr_llm
-# Shared pieces (asr_llm.sh, path.sh, utils/) are symlinked; run.sh, cmd.sh, db.sh,
-# local/data.sh and conf/ are copied for you to edit.
+# Shared pieces (asr_llm.sh, path.sh, cmd.sh, utils/) are symlinked; run.sh, db.sh,
+# local/data.sh and conf/ are written for you to edit. cmd.sh picks its launcher from the
+# cmd_backend environment variable (local | slurm); replace the link by a copy to customise it.
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 <new-recipe-dir>" >&2; exit 1; }
 template=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -13,8 +14,9 @@ mkdir -p "$dir/local" "$dir/conf"
 dir=$(cd "$dir" && pwd)
 ln -s "$(realpath --relative-to="$dir" "$template/asr_llm.sh")" "$dir/asr_llm.sh"
 ln -s "$(realpath --relative-to="$dir" "$template/path.sh")" "$dir/path.sh"
+ln -s "$(realpath --relative-to="$dir" "$template/cmd.sh")" "$dir/cmd.sh"
 ln -s "$(realpath --relative-to="$dir" "$root/utils")" "$dir/utils"
-cp "$template/run.sh" "$template/cmd.sh" "$template/db.sh" "$dir/"
+cp "$template/run.sh" "$template/db.sh" "$dir/"
 cp "$template/local/data.sh" "$dir/local/"
 for f in "$root"/conf/*.yaml; do
   [ -e "$f" ] || continue
