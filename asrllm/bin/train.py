@@ -26,6 +26,7 @@ from asrllm.config import ConfigError, deep_merge, load_config
 from asrllm.data.config import load_data_config
 from asrllm.data.dataset import SpeechDataset
 from asrllm.data.sampler import DynamicBatchSampler
+from asrllm.kaldi.table import DataError
 from asrllm.lang.units import read_units
 from asrllm.models.build import build_llm, build_model, from_pretrained, load_model_config, save_pretrained
 from asrllm.models.ctc_head import MLPCTCHead
@@ -142,6 +143,14 @@ def initial_weights(args, cfg: StageConfig, model_cfg: dict):
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     setup_logging()
+    try:
+        return train(args)
+    except (ConfigError, DataError, FileNotFoundError) as e:  # bad input: one clear line, no traceback
+        log.error("%s", e)
+        return 1
+
+
+def train(args) -> int:
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
     try:
         data = load_config(args.config)
