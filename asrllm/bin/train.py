@@ -54,6 +54,8 @@ def parse_args(argv):
                         "<data dir>/text.<LANG_DIR suffix after 'lang_'>")
     p.add_argument("--out-dir", required=True)
     p.add_argument("--llm", default=None, help="LLM folder (overrides model.llm.path)")
+    p.add_argument("--allow-download", action="store_true", help="let the LLM (a hub id) download into the "
+                                                                 "Hugging Face cache")
     p.add_argument("--init-model", default=None, help="a saved model folder to start from (previous stage)")
     p.add_argument("--init-encoder", default=None, help="encoder (+CTC heads) weights: a snapshot .pt or "
                                                        "a saved model folder")
@@ -100,6 +102,8 @@ def start_model_config(args, cfg: StageConfig) -> dict:
     model_cfg = copy.deepcopy(cfg.model)
     if args.llm:
         model_cfg.setdefault("llm", {})["path"] = args.llm
+    if args.allow_download and model_cfg.get("llm") is not None:
+        model_cfg["llm"]["allow_download"] = True
     if cfg.objective == "ctc":
         model_cfg.pop("llm", None)
         model_cfg.pop("adapter", None)

@@ -312,6 +312,7 @@ run_train() {  # run_train N: train stage N with its planned config
         --train-dir "${dumpdir}/filtered/${train_sp}" --valid-dir "${dumpdir}/filtered/${valid_set}"
         --cmvn "${dumpdir}/global_cmvn.json" "${lang_args[@]}" --out-dir "$out")
   [ -z "$llm" ] || cmd+=(--llm "$llm")
+  [ "$allow_download" = true ] && cmd+=(--allow-download)
   prev=$(previous_final "$i")
   if [ -n "$prev" ]; then cmd+=(--init-model "$prev")
   elif [ -n "$init_encoder" ]; then cmd+=(--init-encoder "$init_encoder"); fi
