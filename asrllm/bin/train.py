@@ -144,6 +144,38 @@ def initial_weights(args, cfg: StageConfig, model_cfg: dict):
     return model
 
 
+def resolve_stage(args):
+    """(stage config with the model config merged under it, data config, the stage's model config,
+    {head: (label table, units)} of the CTC heads the loss uses) from the command line's files."""
+    data = load_config(args.config)
+    if args.model_config:
+        data = deep_merge(load_config(args.model_config), data)
+    cfg = StageConfig.from_dict(data, args.config)
+    data_cfg = load_data_config(args.data_config)
+    model_cfg = start_model_config(args, cfg)
+    model_heads = model_cfg.get("ctc_heads") or {}
+    if cfg.ctc_head is None and model_heads:
+        cfg.ctc_head = next(iter(model_heads))
+    if (cfg.objective == "ctc" or cfg.ctc_weight > 0) and cfg.ctc_head not in model_heads:
+        raise ConfigError(f"{args.config}: the loss needs CTC head {cfg.ctc_head!r}, the model has "
+                          f"{sorted(model_heads)}")
+    heads = resolve_heads(cfg, model_cfg, args.lang)
+    return cfg, data_cfg, model_cfg, heads
+
+
+def set_objective(model, cfg: StageConfig, data_cfg):
+    """Give the model the stage's objective and loss weights; returns the data config the loader
+    should use (CR-CTC: the model makes two SpecAugment views, so the loader must not augment)."""
+    if cfg.objective == "ctc" and cfg.cr_ctc_weight > 0:
+        model.specaug = SpecAugment(data_cfg.specaug)
+        data_cfg = replace(data_cfg, specaug=replace(data_cfg.specaug, enabled=False))
+    model.objective = cfg.objective
+    model.ctc_head = cfg.ctc_head
+    model.cr_ctc_weight = cfg.cr_ctc_weight
+    model.ctc_weight = cfg.ctc_weight
+    return data_cfg
+
+
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     setup_logging()
@@ -157,19 +189,7 @@ def main(argv=None) -> int:
 def train(args) -> int:
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
     try:
-        data = load_config(args.config)
-        if args.model_config:
-            data = deep_merge(load_config(args.model_config), data)
-        cfg = StageConfig.from_dict(data, args.config)
-        data_cfg = load_data_config(args.data_config)
-        model_cfg = start_model_config(args, cfg)
-        model_heads = model_cfg.get("ctc_heads") or {}
-        if cfg.ctc_head is None and model_heads:
-            cfg.ctc_head = next(iter(model_heads))
-        if (cfg.objective == "ctc" or cfg.ctc_weight > 0) and cfg.ctc_head not in model_heads:
-            raise ConfigError(f"{args.config}: the loss needs CTC head {cfg.ctc_head!r}, the model has "
-                              f"{sorted(model_heads)}")
-        heads = resolve_heads(cfg, model_cfg, args.lang)
+        cfg, data_cfg, model_cfg, heads = resolve_stage(args)
     except (ConfigError, FileNotFoundError) as e:
         log.error("%s", e)
         return 1
@@ -178,15 +198,8 @@ def train(args) -> int:
     with open(out / "config.yaml", "w", encoding="utf-8") as f:  # the resolved config, for the record
         yaml.safe_dump({**cfg.raw, "model": model_cfg}, f, allow_unicode=True, sort_keys=False)
 
-    cr = cfg.objective == "ctc" and cfg.cr_ctc_weight > 0
     model = initial_weights(args, cfg, model_cfg)
-    if cr:  # CR-CTC: the model makes two SpecAugment views, so the loader must not augment
-        model.specaug = SpecAugment(data_cfg.specaug)
-        data_cfg = replace(data_cfg, specaug=replace(data_cfg.specaug, enabled=False))
-    model.objective = cfg.objective
-    model.ctc_head = cfg.ctc_head
-    model.cr_ctc_weight = cfg.cr_ctc_weight
-    model.ctc_weight = cfg.ctc_weight
+    data_cfg = set_objective(model, cfg, data_cfg)
 
     tables = ("text",) + tuple(t for t, _ in heads.values())
     collate = LabelCollate(heads)

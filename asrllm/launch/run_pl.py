@@ -26,8 +26,8 @@ def _start(spec: JobSpec, job: int) -> tuple[subprocess.Popen, Path, float]:
     out = open(log, "a", encoding="utf-8")
     env = dict(os.environ)
     threads = spec.options.get("num_threads")
-    if threads:
-        env.setdefault("OMP_NUM_THREADS", threads)
+    if threads:  # an explicit --num-threads wins over an inherited OMP_NUM_THREADS
+        env["OMP_NUM_THREADS"] = str(threads)
     proc = subprocess.Popen(["bash", "-c", command], stdout=out, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, env=env, start_new_session=True)
     out.close()

@@ -11,7 +11,7 @@ from asrllm.launch.slurm_conf import SlurmConf, SlurmConfError
 
 SCRIPT = """#!/usr/bin/env bash
 cd {cwd}
-task=${{SLURM_ARRAY_TASK_ID:-{first}}}
+{threads}task=${{SLURM_ARRAY_TASK_ID:-{first}}}
 case "$task" in
 {cases}
   *) echo "slurm.pl: unexpected task id $task" >&2; exit 1 ;;
@@ -40,7 +40,9 @@ def write_script(spec: JobSpec, qdir: Path, base: str) -> Path:
             command_comment=command.replace('"', "'").replace("$", "\\$").replace("`", "'"),
             status=shlex.quote(str(qdir / f"{base}.{job}.status"))))
     script = qdir / f"{base}.sh"
-    script.write_text(SCRIPT.format(cwd=shlex.quote(os.getcwd()), first=spec.first,
+    threads = spec.options.get("num_threads")  # the job's thread count, as run.pl sets it
+    threads = f"export OMP_NUM_THREADS={shlex.quote(str(threads))}\n" if threads else ""
+    script.write_text(SCRIPT.format(cwd=shlex.quote(os.getcwd()), threads=threads, first=spec.first,
                                     cases="\n".join(cases)), encoding="utf-8")
     script.chmod(0o755)
     return script

@@ -3,9 +3,11 @@
 model:
   encoder: {type, input_size, subsampling, conf}        see asrllm/models/encoder.py
   ctc_heads: {phone: {units: <units.txt>, hidden, layers, dropout}, char: {...}}
-  adapter: {stack: 4, hidden: 2048}                     omitted: an encoder-only model (stage 7)
+  adapter: {stack: 4, hidden: 2048, input: encoder}     omitted: an encoder-only model (stage 7);
+                                                        input: encoder (frames, the paper) | ctc_posteriors
+                                                        (the first CTC head's posteriors)
   llm: {path: <HF folder or hub id>, lora: {r, alpha, dropout, target_modules} | null,
-        gradient_checkpointing: false}
+        gradient_checkpointing: false, dtype: float32 (the weights' dtype; autocast sets the compute's)}
   prompt: <prompt.yaml> or the mapping itself
 
 A saved folder holds config.yaml (with every path it needs replaced by a file inside the folder),
@@ -31,19 +33,35 @@ from asrllm.models.speech_llm import SpeechLLM
 from asrllm.utils.atomic import atomic_write
 
 MODEL_KEYS = {"encoder", "ctc_heads", "adapter", "llm", "prompt"}
+LLM_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
-def build_llm(cfg: dict):
-    """(llm, tokenizer) from a local folder or hub id, with LoRA when configured."""
+def build_llm(cfg: dict, loaded: tuple | None = None):
+    """(llm, tokenizer) from a local folder or hub id, with LoRA when configured.
+
+    `loaded`: an (llm, tokenizer) pair made elsewhere (e.g. random weights from a config folder,
+    asrllm.bin.bench_train_step) used instead of loading model.llm.path; gradient checkpointing
+    and LoRA are applied to it as to a loaded one.
+    """
     from asrllm.llm.loading import load_llm, load_tokenizer
 
-    check_keys(cfg, {"path", "lora", "gradient_checkpointing", "allow_download", "base_path"}, "model.llm")
-    path = cfg.get("path") or os.environ.get("ASRLLM_LLM")
-    if not path:
-        raise ConfigError("model.llm.path is not set: give a local Hugging Face folder (or set ASRLLM_LLM)")
-    base = cfg.get("base_path", path)  # a saved LoRA model: base weights + adapter folder
-    tokenizer = load_tokenizer(str(path), cfg.get("allow_download", False))
-    llm = load_llm(str(base), cfg.get("allow_download", False))
+    check_keys(cfg, {"path", "lora", "gradient_checkpointing", "allow_download", "base_path", "dtype"}, "model.llm")
+    # weights in float32 unless configured: Hugging Face would otherwise load the dtype of the folder's
+    # config.json (bfloat16 for Qwen3), and Adam on bf16 weights loses small updates; autocast still
+    # computes in bf16 on GPUs
+    dtype = cfg.get("dtype", "float32")
+    if dtype not in LLM_DTYPES:
+        raise ConfigError(f"model.llm.dtype: must be one of {', '.join(LLM_DTYPES)}, got {dtype!r}")
+    if loaded is not None:
+        llm, tokenizer = loaded
+        path = base = None
+    else:
+        path = cfg.get("path") or os.environ.get("ASRLLM_LLM")
+        if not path:
+            raise ConfigError("model.llm.path is not set: give a local Hugging Face folder (or set ASRLLM_LLM)")
+        base = cfg.get("base_path", path)  # a saved LoRA model: base weights + adapter folder
+        tokenizer = load_tokenizer(str(path), cfg.get("allow_download", False))
+        llm = load_llm(str(base), cfg.get("allow_download", False), dtype=LLM_DTYPES[dtype])
     if cfg.get("gradient_checkpointing"):
         llm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     if base != path:
@@ -62,8 +80,12 @@ def build_llm(cfg: dict):
     return llm, tokenizer
 
 
-def build_model(cfg: dict, with_llm: bool = True) -> SpeechLLM:
-    """A SpeechLLM from the `model:` section; with_llm=False builds the encoder side only."""
+def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> SpeechLLM:
+    """A SpeechLLM from the `model:` section; with_llm=False builds the encoder side only.
+
+    `llm`: an already made (llm, tokenizer) pair to use instead of loading model.llm.path (see
+    build_llm); it needs a `model.llm` section all the same (for LoRA / gradient checkpointing).
+    """
     check_keys(cfg, MODEL_KEYS, "model")
     encoder = SpeechEncoder.from_config(cfg["encoder"])
     heads = {}
@@ -74,16 +96,28 @@ def build_model(cfg: dict, with_llm: bool = True) -> SpeechLLM:
         vocab = len(read_units(head["units"]))
         heads[name] = MLPCTCHead(encoder.output_size, vocab, head.get("hidden", 256), head.get("layers", 3),
                                  head.get("dropout", 0.1))
-    adapter = llm = prompt = None
+    given, adapter, llm, prompt = llm, None, None, None
     if with_llm and cfg.get("llm"):
         from asrllm.llm.prompt import PromptBuilder, PromptTemplate
 
-        llm, tokenizer = build_llm(cfg["llm"])
+        llm, tokenizer = build_llm(cfg["llm"], given)
         acfg = cfg.get("adapter") or {}
-        check_keys(acfg, {"stack", "hidden"}, "model.adapter")
-        adapter = FrameStackAdapter(encoder.output_size, llm.get_input_embeddings().embedding_dim,
+        check_keys(acfg, {"stack", "hidden", "input"}, "model.adapter")
+        adapter_input = acfg.get("input", "encoder")
+        if adapter_input == "encoder":
+            input_size = encoder.output_size
+        elif adapter_input == "ctc_posteriors":
+            if not heads:
+                raise ConfigError("model.adapter.input: ctc_posteriors needs a CTC head (model.ctc_heads)")
+            input_size = next(iter(heads.values())).vocab_size
+        else:
+            raise ConfigError(f"model.adapter.input: must be encoder or ctc_posteriors, got {adapter_input!r}")
+        adapter = FrameStackAdapter(input_size, llm.get_input_embeddings().embedding_dim,
                                     acfg.get("stack", 4), acfg.get("hidden", 2048))
         prompt = PromptBuilder(tokenizer, PromptTemplate.from_config(cfg.get("prompt")))
+        model = SpeechLLM(encoder, heads, adapter, llm, prompt)
+        model.adapter_input = adapter_input
+        return model
     return SpeechLLM(encoder, heads, adapter, llm, prompt)
 
 

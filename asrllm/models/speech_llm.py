@@ -41,6 +41,9 @@ class SpeechLLM(nn.Module):
         self.ctc_head = next(iter(ctc_heads), None)  # the head the CTC objective trains
         self.ctc_weight = 0.0
         self.cr_ctc_weight = 0.0  # > 0: CR-CTC with two SpecAugment views
+        # what the adapter reads: "encoder" (the paper: encoder frames) or "ctc_posteriors" (the
+        # posteriors of the pre-training CTC head, self.ctc_head: a peaky, speaker-independent input)
+        self.adapter_input = "encoder"
 
     # ---- encoder side ------------------------------------------------------------------
     def encode(self, feats: torch.Tensor, feat_lens: torch.Tensor, augment: bool = True):
@@ -54,6 +57,12 @@ class SpeechLLM(nn.Module):
 
     def _encoder_trains(self) -> bool:
         return any(p.requires_grad for p in self.encoder.parameters())
+
+    def adapter_source_prefixes(self) -> tuple[str, ...]:
+        """State-dict prefixes of the modules the adapter reads through (what an encoder swap loads)."""
+        if self.adapter_input == "ctc_posteriors":
+            return ("encoder.", f"ctc_heads.{self.ctc_head}.")
+        return ("encoder.",)
 
     def ctc_loss(self, frames, frame_lens, batch, head: str) -> tuple[torch.Tensor, torch.Tensor]:
         ids, lens = batch[f"{head}_ids"], batch[f"{head}_lens"]
@@ -82,10 +91,16 @@ class SpeechLLM(nn.Module):
 
     # ---- LLM side ----------------------------------------------------------------------
     def speech_embeddings(self, feats, feat_lens):
-        """Encoder -> adapter; no graph through a frozen encoder."""
+        """Encoder (-> CTC posteriors) -> adapter; no graph through frozen modules."""
         with torch.set_grad_enabled(torch.is_grad_enabled() and self._encoder_trains()):
             frames, frame_lens = self.encode(feats, feat_lens)
-        speech, speech_lens = self.adapter(frames, frame_lens)
+        source = frames
+        if self.adapter_input == "ctc_posteriors":
+            head = self.ctc_heads[self.ctc_head]
+            trains = self._encoder_trains() or any(p.requires_grad for p in head.parameters())
+            with torch.set_grad_enabled(torch.is_grad_enabled() and trains):
+                source = head.log_probs(frames).exp()
+        speech, speech_lens = self.adapter(source, frame_lens)
         return frames, frame_lens, speech, speech_lens
 
     def llm_inputs(self, speech: torch.Tensor, speech_lens: torch.Tensor, texts: list[str] | None):

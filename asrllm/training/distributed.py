@@ -121,6 +121,11 @@ def wrap_model(module: nn.Module, info: DistInfo, device: torch.device, parallel
                 fully_shard(sub, mesh=mesh)
                 units += 1
     for name in fsdp_modules:
+        parent, _, attr = name.rpartition(".")
+        owner = module.get_submodule(parent) if parent else module
+        if getattr(owner, attr, "missing") is None:  # e.g. "llm" in pre-training: this stage has none
+            log.info("FSDP: this model has no %s, nothing to shard there", name)
+            continue
         fully_shard(module.get_submodule(name), mesh=mesh)  # AttributeError names a typo
         units += 1
     fully_shard(module, mesh=mesh)

@@ -44,9 +44,16 @@ def save_snapshot(module: torch.nn.Module, path: Path) -> None:
     tmp.replace(path)
 
 
-def load_snapshot(path: str | Path, only_encoder: bool = False) -> dict[str, torch.Tensor]:
+def load_snapshot(path: str | Path, only_encoder: bool = False,
+                  prefixes: tuple[str, ...] = ("encoder.",)) -> dict[str, torch.Tensor]:
+    """A snapshot's weights; only_encoder keeps those under `prefixes` (what a swap replaces)."""
     state = torch.load(path, map_location="cpu", weights_only=True)
-    return {k: v for k, v in state.items() if not only_encoder or k.startswith("encoder.")}
+    return {k: v for k, v in state.items() if not only_encoder or k.startswith(prefixes)}
+
+
+def swap_prefixes(module) -> tuple[str, ...]:
+    """What a hot-swap loads: the encoder, plus the CTC head when the adapter reads its posteriors."""
+    return module.adapter_source_prefixes() if hasattr(module, "adapter_source_prefixes") else ("encoder.",)
 
 
 def read_swaps(path: Path) -> dict:
@@ -214,12 +221,14 @@ class EncoderSwap:
         self.applied = list(state["applied"])
         if self.applied and self._module is not None:
             last = self.applied[-1]
-            load_named_weights(self._model, self._module, load_snapshot(last["snapshot"], only_encoder=True),
+            load_named_weights(self._model, self._module,
+                               load_snapshot(last["snapshot"], True, swap_prefixes(self._module)),
                                last["snapshot"])
             log.info("resume: encoder reloaded from %s (swapped in at IA-SFT step %d)", last["snapshot"], last["step"])
 
     def _apply(self, trainer, step: int, snapshot: str) -> None:
-        load_named_weights(trainer.model, trainer.module, load_snapshot(snapshot, only_encoder=True), snapshot)
+        load_named_weights(trainer.model, trainer.module,
+                           load_snapshot(snapshot, True, swap_prefixes(trainer.module)), snapshot)
         self.applied.append({"step": step, "snapshot": snapshot})
         log.info("IA-SFT step %d: encoder hot-swapped to %s", step, snapshot)
         trainer.log_scalars("swap", {"count": len(self.applied)}, step)

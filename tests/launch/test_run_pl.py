@@ -54,6 +54,15 @@ def test_single_job_without_range(repo, tmp_path):
     assert r.returncode == 1 and "log/bad.log" in r.stderr
 
 
+def test_num_threads_sets_the_jobs_thread_count(repo, tmp_path):
+    import os
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}  # as path.sh exports it: --num-threads still wins
+    r = run_pl(repo, tmp_path, "--num-threads", "2", "l.log", "echo $OMP_NUM_THREADS > t.txt", env=env)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "t.txt").read_text() == "2\n"
+
+
 def test_options_accepted_and_unknown_rejected(repo, tmp_path):
     r = run_pl(repo, tmp_path, "--mem", "4G", "--num-threads", "2", "--gpu", "0", "JOB=1:1", "l.JOB.log", "true")
     assert r.returncode == 0, r.stderr

@@ -38,10 +38,10 @@ def slurm_pl(repo, cwd, env, *args):
 def test_array_job_runs_every_task_with_mapped_options(repo, tmp_path):
     env = setup_fake(tmp_path)
     r = slurm_pl(repo, tmp_path, env, "--mem", "4G", "--gpu", "1", "--num-threads", "2",
-                 "JOB=1:3", "exp/log/t.JOB.log", "echo", "task JOB", ">", "out.JOB")
+                 "JOB=1:3", "exp/log/t.JOB.log", "echo", "task JOB", "$OMP_NUM_THREADS", ">", "out.JOB")
     assert r.returncode == 0, r.stderr
     for j in (1, 2, 3):
-        assert (tmp_path / f"out.{j}").read_text() == f"task {j}\n"
+        assert (tmp_path / f"out.{j}").read_text() == f"task {j} 2\n"  # --num-threads sets the job's threads
         assert "# Ended (code 0)" in (tmp_path / f"exp/log/t.{j}.log").read_text()
     args = (tmp_path / "sbatch_args.txt").read_text()
     assert "--mem-per-cpu 4G" in args

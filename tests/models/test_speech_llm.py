@@ -97,3 +97,60 @@ def test_gradient_checkpointing_gives_the_same_gradients(model_cfg, toy_batch):
     model(batch)["loss"].backward()
     for n, g in ref.items():
         assert torch.allclose(dict(model.named_parameters())[n].grad, g, atol=1e-5), n
+
+
+def test_adapter_reads_ctc_posteriors_when_configured(model_cfg, toy_batch, tmp_path):
+    """adapter.input ctc_posteriors: the adapter's input is the phone head's posteriors (20 units + blank + unk)."""
+    import pytest
+
+    from asrllm.config import ConfigError
+    from asrllm.training.freeze import apply_trainable
+
+    model_cfg["adapter"]["input"] = "ctc_posteriors"
+    model = build_model(model_cfg).eval()
+    assert model.adapter.mlp[0].in_features == 4 * model.ctc_heads["phone"].vocab_size == 4 * 22
+    batch = toy_batch()
+    frames, lens = model.encode(batch["feats"], batch["feat_lens"])
+    posteriors = model.ctc_heads["phone"].log_probs(frames).exp()
+    _, _, speech, _ = model.speech_embeddings(batch["feats"], batch["feat_lens"])
+    assert torch.allclose(speech, model.adapter(posteriors, lens)[0])
+    assert model.adapter_source_prefixes() == ("encoder.", "ctc_heads.phone.")
+    # the LLM loss reaches the head only when it trains (joint SFT), never in IA-SFT
+    model.train()
+    apply_trainable(model, ["adapter", "llm"])
+    model(batch)["loss"].backward()
+    assert model.ctc_heads["phone"].ctc.ctc_lo.weight.grad is None
+    apply_trainable(model, ["*"])
+    model(batch)["loss"].backward()
+    assert model.ctc_heads["phone"].ctc.ctc_lo.weight.grad is not None
+    # round trip keeps the setting
+    save_pretrained(model, model_cfg, tmp_path / "m")
+    again, _ = from_pretrained(tmp_path / "m")
+    assert again.adapter_input == "ctc_posteriors"
+    for bad, message in [({"input": "frames"}, "encoder or ctc_posteriors"), ({"input": "ctc_posteriors"}, "CTC head")]:
+        cfg = dict(model_cfg, adapter={"stack": 4, "hidden": 32, **bad})
+        if message == "CTC head":
+            cfg.pop("ctc_heads")
+        with pytest.raises(ConfigError, match=message):
+            build_model(cfg)
+
+
+def test_llm_weights_load_in_float32_unless_configured(model_cfg, tiny_llm_dir, tmp_path):
+    """A folder saved in bf16 (as Qwen3's config.json says) still trains on float32 weights."""
+    import shutil
+
+    import pytest
+    from transformers import AutoModelForCausalLM
+
+    from asrllm.config import ConfigError
+
+    bf16_dir = tmp_path / "bf16_llm"
+    shutil.copytree(tiny_llm_dir, bf16_dir)
+    AutoModelForCausalLM.from_pretrained(tiny_llm_dir).to(torch.bfloat16).save_pretrained(bf16_dir)
+    model_cfg["llm"] = {"path": str(bf16_dir)}
+    assert {p.dtype for p in build_model(model_cfg).llm.parameters()} == {torch.float32}
+    model_cfg["llm"]["dtype"] = "bfloat16"
+    assert {p.dtype for p in build_model(model_cfg).llm.parameters()} == {torch.bfloat16}
+    model_cfg["llm"]["dtype"] = "fp8"
+    with pytest.raises(ConfigError, match="model.llm.dtype"):
+        build_model(model_cfg)

@@ -57,9 +57,13 @@ def test_stage_runs_once_then_is_skipped(recipe):
     assert r.returncode == 0, r.stderr
     assert runs(recipe) == 1
     assert (recipe / "dump/.stages/stage1.data_prep.done").is_file()
+    times = (recipe / "exp/asr_llm_entropy/stage_times.tsv").read_text().splitlines()
+    assert times[0] == "date\tstage\tname\tseconds" and times[1].split("\t")[1:3] == ["1", "data_prep"]
     r = drive(recipe, "--stage", "1", "--stop_stage", "1")
     assert r.returncode == 0 and runs(recipe) == 1
     assert "already done, skipping" in r.stderr
+    # a skipped stage adds no time
+    assert len((recipe / "exp/asr_llm_entropy/stage_times.tsv").read_text().splitlines()) == 2
 
 
 def test_force_reruns(recipe):

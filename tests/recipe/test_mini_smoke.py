@@ -192,6 +192,23 @@ def test_analysis_stage(recipe):
     assert "NSE" in (recipe / "exp_smoke/asr_llm_entropy/RESULTS.md").read_text()
 
 
+def test_compare_paradigms(recipe):
+    """local/compare_paradigms.sh: evaluates every paradigm and writes the comparison."""
+    r = subprocess.run(["local/compare_paradigms.sh", "--smoke", "true"], cwd=recipe, capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr[-4000:]
+    import json
+    report = json.loads((recipe / "exp_smoke/paradigm_comparison.json").read_text())
+    rows = {row["paradigm"]: row for row in report["paradigms"]}
+    assert set(rows) == {"entropy", "conventional", "projector_only", "single_stage"}
+    for name, row in rows.items():
+        assert set(row["scores"]) == {"test_en", "test_zh", "test_en_unseen", "test_zh_unseen"}, name
+        assert "nonspeech" in row["hallucination"]["nonspeech"], name
+        assert row["final_model"]["name"] == f"{name}/{row['stages'][-1]}"
+    assert rows["projector_only"]["stages"][-1] == "align"
+    assert "conventional" in (recipe / "exp_smoke/paradigm_comparison.md").read_text()
+
+
 def test_rerun_skips_finished_stages(recipe):
     """Last: every stage 1-15 is done, so a re-run of the whole recipe skips them all."""
     r = run(recipe)

@@ -29,7 +29,7 @@ def train(args, info, parallel: str, out: Path) -> None:
             trainer.request_stop()
 
     cfg = config(max_steps=args.max_steps, accum_grad=args.accum_grad, parallel=parallel,
-                 fsdp_modules=["body"] if parallel == "fsdp" else [],
+                 fsdp_modules=["body", "llm"] if parallel == "fsdp" else [],  # llm: absent, skipped
                  trainable=["body", "norm"] if args.norm else ["body"], save_every=1 if args.slow_after else 5)
     for hooks in ([record, stop], [record]) if args.stop_at else ([record],):  # stop, then resume
         trainer = Trainer(ToyModel(dropout=args.dropout, norm=args.norm), cfg, out,

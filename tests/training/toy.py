@@ -20,6 +20,7 @@ class ToyModel(nn.Module):
         self.body = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Dropout(dropout), nn.Linear(16, CLASSES))
         # a trainable module with buffers; batch statistics differ per rank, so DDP tests drop it
         self.norm = nn.BatchNorm1d(CLASSES) if norm else nn.Identity()
+        self.llm = None  # a module this model lacks, as a pre-training SpeechLLM lacks its LLM
 
     def forward(self, batch: dict) -> dict:
         x, y, mask = batch["x"], batch["y"], batch["mask"]

@@ -123,6 +123,7 @@ begin_stage() {
   local n=$1; shift
   in_range "$n" || return 1
   stage_args=(--marker "$(marker_of "$n")" --stage "$n ${stage_names[$n]}" "$@")
+  stage_t0=$(date +%s)
   if [ "$force" = true ]; then
     log "stage $n (${stage_names[$n]}): forced re-run"
     rm -f "$(marker_of "$n")"
@@ -149,7 +150,11 @@ begin_stage() {
 end_stage() {
   local n=$1
   ${python} -m asrllm.bin.stage_marker done "${stage_args[@]}"
-  log "stage $n (${stage_names[$n]}): done"
+  # wall time of the run that completed the stage (RESULTS.md, "Stage wall times")
+  local secs=$(( $(date +%s) - stage_t0 )) times=${exp}/stage_times.tsv
+  [ -f "$times" ] || printf 'date\tstage\tname\tseconds\n' > "$times"
+  printf '%s\t%s\t%s\t%s\n' "$(date '+%Y-%m-%dT%H:%M:%S')" "$n" "${stage_names[$n]}" "$secs" >> "$times"
+  log "stage $n (${stage_names[$n]}): done in ${secs} s"
 }
 
 # write_replay DIR CMD...: the exact command of a training/decoding stage, as DIR/run.sh.
