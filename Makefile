@@ -20,7 +20,7 @@ test: install
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
 
 demo: install
-	cd egs/mini/asr_llm && ./run.sh
+	cd egs/mini/asr_llm && ./run.sh && local/show_demo.sh
 
 smoke: install
 	cd egs/mini/asr_llm && ./run.sh --smoke true

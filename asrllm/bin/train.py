@@ -188,6 +188,7 @@ def main(argv=None) -> int:
 
 def train(args) -> int:
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
+    log.info("%d CPU thread(s) per process (OMP_NUM_THREADS)", torch.get_num_threads())
     try:
         cfg, data_cfg, model_cfg, heads = resolve_stage(args)
     except (ConfigError, FileNotFoundError) as e:

@@ -3,7 +3,7 @@
 Config (`encoder:` section):
   type: conformer | e_branchformer      (registry below; no if-chains elsewhere)
   input_size: 80
-  subsampling: {type: light, channels: 32} | {type: espnet}   (espnet = its own conv2d layer)
+  subsampling: {type: light, channels: 32, factor: 4 | 2} | {type: espnet}   (espnet = its own conv2d layer)
   conf: {...}                           keyword arguments of the espnet2 class
 """
 
@@ -25,7 +25,8 @@ ENCODERS: dict[str, tuple[type[nn.Module], dict]] = {
 
 
 class SpeechEncoder(nn.Module):
-    """fbank [B, T, 80] -> encoder frames [B, T/4, D] at 25 Hz, with lengths."""
+    """fbank [B, T, 80] -> encoder frames [B, T/4, D] at 25 Hz (T/2 at 50 Hz with a 2x light front end),
+    with lengths."""
 
     def __init__(self, kind: str, input_size: int, subsampling: dict, conf: dict):
         super().__init__()
@@ -35,7 +36,9 @@ class SpeechEncoder(nn.Module):
         conf = {"output_size": 256, **defaults, **conf}
         sub_type = subsampling.get("type", "light")
         if sub_type == "light":
-            self.subsampling = Conv2dSubsampling4(input_size, conf["output_size"], subsampling.get("channels", 32))
+            check_keys(subsampling, {"type", "channels", "factor"}, "encoder.subsampling")
+            self.subsampling = Conv2dSubsampling4(input_size, conf["output_size"], subsampling.get("channels", 32),
+                                                  subsampling.get("factor", 4))
             self.body = body_cls(input_size=conf["output_size"], input_layer=None, **conf)
         elif sub_type == "espnet":
             self.subsampling = None

@@ -1,7 +1,7 @@
-"""4x time subsampling (100 Hz fbank -> 25 Hz) with two stride-2 3x3 convolutions.
-
-Same geometry as espnet's Conv2dSubsampling, with the channel count decoupled from the model
-width: a light front end (e.g. 32 channels) is about twice as fast on CPU at toy sizes.
+"""Time subsampling with two 3x3 convolutions: 4x (both stride 2: 100 Hz fbank -> 25 Hz, espnet's
+Conv2dSubsampling geometry) or 2x (the second with stride 1 in time: 50 Hz, espnet's
+Conv2dSubsampling2 geometry), with the channel count decoupled from the model width: a light front
+end (e.g. 32 channels) is about twice as fast on CPU at toy sizes.
 """
 
 import torch
@@ -9,17 +9,20 @@ from torch import nn
 
 
 class Conv2dSubsampling4(nn.Module):
-    """[B, T, idim] -> [B, T', odim] with T' = ((T - 1) // 2 - 1) // 2."""
+    """[B, T, idim] -> [B, T', odim] with T' = ((T - 1) // 2 - 1) // 2 (factor 4) or
+    (T - 1) // 2 - 2 (factor 2); the frequency axis is halved twice either way."""
 
-    def __init__(self, idim: int, odim: int, channels: int = 32):
+    def __init__(self, idim: int, odim: int, channels: int = 32, factor: int = 4):
         super().__init__()
+        if factor not in (2, 4):
+            raise ValueError(f"subsampling factor must be 2 or 4, got {factor}")
+        self.factor = factor
         self.conv = nn.Sequential(nn.Conv2d(1, channels, 3, 2), nn.ReLU(),
-                                  nn.Conv2d(channels, channels, 3, 2), nn.ReLU())
+                                  nn.Conv2d(channels, channels, 3, (2 if factor == 4 else 1, 2)), nn.ReLU())
         self.out = nn.Linear(channels * (((idim - 1) // 2 - 1) // 2), odim)
 
-    @staticmethod
-    def output_lengths(lengths: torch.Tensor) -> torch.Tensor:
-        return ((lengths - 1) // 2 - 1) // 2
+    def output_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
+        return ((lengths - 1) // 2 - 1) // 2 if self.factor == 4 else (lengths - 1) // 2 - 2
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         x = self.conv(x.unsqueeze(1))

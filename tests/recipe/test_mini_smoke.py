@@ -124,6 +124,11 @@ def test_evaluation_stages_and_the_packed_model(recipe):
                        capture_output=True, text=True, cwd=recipe, env=_env(recipe))
     assert r.returncode == 0, r.stderr
     assert len(r.stdout.strip().splitlines()) == 1
+    # the end of `make demo`: where things are, and that example through the transcribe CLI
+    r = subprocess.run(["local/show_demo.sh", "--exp", "exp_smoke/asr_llm_entropy", "--datadir", "data_smoke"],
+                       capture_output=True, text=True, cwd=recipe)
+    assert r.returncode == 0, r.stderr
+    assert "exp_smoke/asr_llm_entropy/RESULTS.md" in r.stdout and "recognised: " in r.stdout
 
 
 def _env(recipe):
@@ -155,8 +160,9 @@ def test_concurrent_iasft(recipe, tmp_path):
     with open(conf / "iasft.yaml", "a") as f:
         f.write("swap: {mode: concurrent, final_steps: 3}\n")
     r = run(recipe, "--stage", "7", "--stop_stage", "10", "--train_config_dir", str(conf),
-            "--expdir", str(tmp_path / "exp"))
+            "--expdir", str(tmp_path / "exp"), "--train_threads", "2")
     assert "concurrent IA-SFT: waiting for the first CKA-triggered snapshot" in r.stderr
+    assert "2 CPU thread(s) per process" in (tmp_path / "exp/asr_llm_entropy/iasft/train.log").read_text()
     import json
     exp = tmp_path / "exp/asr_llm_entropy"
     applied = json.loads((exp / "iasft/swaps_applied.json").read_text())

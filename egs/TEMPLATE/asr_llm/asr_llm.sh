@@ -61,6 +61,7 @@ model_config=                   # model size config, e.g. ../../../conf/model/si
 train_config_dir=conf/train     # stage configs: pretrain_phone|pretrain_char|align|align_long|iasft|joint|joint_single.yaml
 init_encoder=                   # start from this encoder (snapshot .pt or model folder): stage 7 is skipped
 torchrun_opts=--standalone      # torchrun rendezvous options when ngpu > 1 or num_nodes > 1
+train_threads=                  # CPU threads per training process (--num-threads of run.pl/slurm.pl; empty: OMP_NUM_THREADS)
 
 # Evaluation (stages 11-15)
 decode_config=conf/decode.yaml  # decoding settings (search, length limit, repetition guard)
@@ -330,7 +331,8 @@ run_train() {  # run_train N: train stage N with its planned config
   mkdir -p "$out"
   write_replay "$out" "${cmd[@]}"
   log "stage $n (${stage_names[$n]}): ${plan[$i]} -> $out (log: $out/train.log)"
-  ${cuda_cmd} --gpu "$ngpu" "$out/train.log" "${cmd[@]}" \
+  local threads=(); [ -z "$train_threads" ] || threads=(--num-threads "$train_threads")
+  ${cuda_cmd} --gpu "$ngpu" "${threads[@]}" "$out/train.log" "${cmd[@]}" \
     || die "stage $n (${stage_names[$n]}): training failed; see $out/train.log"
 }
 

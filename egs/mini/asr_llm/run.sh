@@ -29,13 +29,11 @@ if [ "$smoke" = true ]; then
         --analysis_config conf/analysis_smoke.yaml --inference_nj 2
         --nonspeech_opts "--num-per-kind 2 --max-duration 4")
 else
-  if [ ! -d conf/train_demo ]; then
-    echo "$0: the demo-size configuration (conf/train_demo/) is not implemented yet;" \
-         "run ./run.sh --smoke true (every stage at toy size) meanwhile" >&2
-    exit 1
-  fi
-  size=(--local_data_opts "--datadir data" --llm data/text_lm
-        --model_config ../../../conf/model/toy.yaml --train_config_dir conf/train_demo)
+  # demo size: 3,000 training sentences per language (x3 with speed perturbation), 100 per test
+  # set; 2 threads per training process (an idle 2-core machine); README.md, "Demo"
+  size=(--local_data_opts "--datadir data --num_train 3000 --num_test 100" --nj 2 --inference_nj 2
+        --llm data/text_lm --model_config ../../../conf/model/toy.yaml --train_config_dir conf/train_demo
+        --train_threads 2 --nonspeech_opts "--num-per-kind 10")
 fi
 
 ./asr_llm.sh \
