@@ -109,14 +109,29 @@ def start_model_config(args, cfg: StageConfig) -> dict:
         model_cfg.pop("adapter", None)
     base = args.init_model or (args.init_encoder if args.init_encoder and Path(args.init_encoder).is_dir() else None)
     if base and not model_cfg.get("ctc_heads"):
-        model_cfg["ctc_heads"] = load_model_config(base).get("ctc_heads") or {}
+        if pretraining_still_running(args, cfg):
+            # its config.yaml (written when it started) names the heads its snapshots hold
+            heads = (load_config(Path(args.swaps).parent / "config.yaml").get("model") or {}).get("ctc_heads")
+        else:
+            heads = load_model_config(base).get("ctc_heads")
+        model_cfg["ctc_heads"] = heads or {}
     return model_cfg
+
+
+def pretraining_still_running(args, cfg: StageConfig) -> bool:
+    """Concurrent IA-SFT: alignment starts at the first CKA trigger, before pre-training has saved
+    its final model; the first snapshot is then all it starts from."""
+    return bool(cfg.stage == "align" and args.swaps and args.init_model
+                and not (Path(args.init_model) / "speech.pt").is_file())
 
 
 def initial_weights(args, cfg: StageConfig, model_cfg: dict):
     """Build the model and load what this stage starts from."""
     model = build_model(model_cfg)
-    if args.init_model:
+    if pretraining_still_running(args, cfg):
+        log.info("%s is not written yet (pre-training still running): starting from its first snapshot",
+                 args.init_model)
+    elif args.init_model:
         state = torch.load(Path(args.init_model) / "speech.pt", map_location="cpu", weights_only=True)
         result = model.load_state_dict(state, strict=False)
         if result.unexpected_keys:

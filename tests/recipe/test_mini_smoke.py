@@ -171,6 +171,32 @@ def test_concurrent_iasft(recipe, tmp_path):
     assert (exp / "joint/final/config.yaml").is_file()
 
 
+def test_alignment_starts_while_pretraining_still_runs(recipe, tmp_path):
+    """Concurrent IA-SFT's race: alignment starts at the first CKA trigger, when pre-training has not
+    written final/ yet; it then starts from the first snapshot with pre-training's CTC heads."""
+    import json
+    import shutil
+
+    run(recipe, "--stop_stage", "7")
+    pre = tmp_path / "pretrain"
+    shutil.copytree(recipe / "exp_smoke/asr_llm_entropy/pretrain", pre)
+    shutil.rmtree(pre / "final")
+    swaps = json.loads((pre / "swaps.json").read_text())
+    first = swaps["triggers"][0]["snapshot"].replace(str(recipe / "exp_smoke/asr_llm_entropy/pretrain"), str(pre))
+    swaps["triggers"][0]["snapshot"] = first
+    (pre / "swaps.json").write_text(json.dumps(swaps))
+    cmd = ["python3", "-m", "asrllm.bin.train", "--config", "conf/train_smoke/align.yaml",
+           "--model-config", "conf/model_smoke.yaml", "--data-config", "conf/data_smoke.yaml",
+           "--train-dir", "dump_smoke/filtered/train_sp", "--valid-dir", "dump_smoke/filtered/dev",
+           "--cmvn", "dump_smoke/global_cmvn.json", "--lang", "phone=data_smoke/lang_phone",
+           "--out-dir", str(tmp_path / "align"), "--llm", "data_smoke/text_lm",
+           "--init-model", str(pre / "final"), "--swaps", str(pre / "swaps.json")]
+    r = subprocess.run(cmd, cwd=recipe, capture_output=True, text=True, env=_env(recipe))
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "pre-training still running" in r.stderr
+    assert same(speech_state(tmp_path / "align/final"), snapshot_encoder(first), "encoder.")
+
+
 def test_enter_at_alignment_with_a_supplied_encoder(recipe, tmp_path):
     """--init_encoder skips pre-training: the driver enters at stage 8 with a given encoder."""
     run(recipe, "--stop_stage", "6")
