@@ -28,6 +28,7 @@ from asrllm.data.dataset import SpeechDataset
 from asrllm.data.sampler import DynamicBatchSampler
 from asrllm.kaldi.table import DataError
 from asrllm.lang.units import read_units
+from asrllm.models.adapter_init import init_adapter_from_llm
 from asrllm.models.build import build_llm, build_model, from_pretrained, load_model_config, save_pretrained
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.scoring.align import align
@@ -128,6 +129,7 @@ def pretraining_still_running(args, cfg: StageConfig) -> bool:
 def initial_weights(args, cfg: StageConfig, model_cfg: dict):
     """Build the model and load what this stage starts from."""
     model = build_model(model_cfg)
+    adapter_loaded = False
     if pretraining_still_running(args, cfg):
         log.info("%s is not written yet (pre-training still running): starting from its first snapshot",
                  args.init_model)
@@ -136,6 +138,7 @@ def initial_weights(args, cfg: StageConfig, model_cfg: dict):
         result = model.load_state_dict(state, strict=False)
         if result.unexpected_keys:
             raise ConfigError(f"{args.init_model}: weights do not fit this stage's model: {result.unexpected_keys[:5]}")
+        adapter_loaded = any(k.startswith("adapter.") for k in state)
         log.info("initialised from %s; not in it: %s", args.init_model,
                  sorted({k.split(".")[0] for k in result.missing_keys}) or "nothing")
         trained_llm = Path(args.init_model) / "llm"
@@ -156,6 +159,8 @@ def initial_weights(args, cfg: StageConfig, model_cfg: dict):
         if result.unexpected_keys:
             raise ConfigError(f"{encoder_from}: weights do not fit the encoder config: {result.unexpected_keys[:5]}")
         log.info("encoder initialised from %s", encoder_from)
+    if model.adapter is not None and not adapter_loaded and (model_cfg.get("adapter") or {}).get("init") == "llm":
+        init_adapter_from_llm(model, model_cfg, model_cfg["llm"]["path"])
     return model
 
 

@@ -25,6 +25,8 @@ def get_parser() -> argparse.ArgumentParser:
                    help="sentences removed from the training text (dev and test transcripts)")
     p.add_argument("--prompt-config", type=Path, default=None,
                    help="conf/prompt.yaml of the recipe (default: the method's prompt)")
+    p.add_argument("--lang-config", type=Path, default=None,
+                   help="conf/lang.yaml: phone options of the reading task (config 'reading:')")
     p.add_argument("--log-level", default="INFO")
     return p
 
@@ -33,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     args = get_parser().parse_args(argv)
     setup_logging(args.log_level)
     build_text_lm(args.text, args.out_dir, args.config, dev=args.dev_text, exclude=args.exclude,
-                  prompt_config=args.prompt_config)
+                  prompt_config=args.prompt_config, lang_config=args.lang_config)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ model:
   ctc_heads: {phone: {units: <units.txt>, hidden, layers, dropout}, char: {...}}
   adapter: {stack: 4, hidden: 2048, input: encoder}     omitted: an encoder-only model (stage 7);
                                                         input: encoder (frames, the paper) | ctc_posteriors
-                                                        (the first CTC head's posteriors)
+                                                        (the first CTC head's posteriors);
+                                                        init: random | llm (the adapter the text LM
+                                                        learned to read with: asrllm.models.adapter_init)
   llm: {path: <HF folder or hub id>, lora: {r, alpha, dropout, target_modules} | null,
         gradient_checkpointing: false, dtype: float32 (the weights' dtype; autocast sets the compute's)}
   prompt: <prompt.yaml> or the mapping itself
@@ -102,7 +104,9 @@ def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> S
 
         llm, tokenizer = build_llm(cfg["llm"], given)
         acfg = cfg.get("adapter") or {}
-        check_keys(acfg, {"stack", "hidden", "input"}, "model.adapter")
+        check_keys(acfg, {"stack", "hidden", "input", "init"}, "model.adapter")
+        if acfg.get("init", "random") not in ("random", "llm"):
+            raise ConfigError(f"model.adapter.init: must be random or llm, got {acfg['init']!r}")
         adapter_input = acfg.get("input", "encoder")
         if adapter_input == "encoder":
             input_size = encoder.output_size

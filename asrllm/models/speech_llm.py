@@ -26,6 +26,35 @@ def consistency_loss(log_probs_a: torch.Tensor, log_probs_b: torch.Tensor, mask:
     return ((kl_ab + kl_ba).sum(-1) * mask).sum() / 2
 
 
+def prompt_embeddings(llm: nn.Module, prompt, speech: torch.Tensor, speech_lens: torch.Tensor,
+                      texts: list[str] | None):
+    """(PromptBatch, input embeddings): the prompt's token embeddings with `speech` [B, S, H]
+    written into the speech slots (prompt: asrllm.llm.prompt.PromptBuilder)."""
+    batch = prompt.build(speech_lens.tolist(), texts)
+    device = speech.device
+    embeds = llm.get_input_embeddings()(batch.input_ids.to(device))
+    valid = torch.arange(speech.shape[1], device=device)[None] < speech_lens[:, None]
+    embeds = embeds.masked_scatter(batch.speech_mask.to(device)[..., None], speech[valid].to(embeds.dtype))
+    return batch, embeds
+
+
+def transcript_loss(llm: nn.Module, prompt, speech: torch.Tensor, speech_lens: torch.Tensor,
+                    texts: list[str]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Summed next-token cross-entropy over the transcripts (+ end tokens) given the speech
+    embeddings, the number of those tokens, and how many of them the argmax predicts."""
+    batch, embeds = prompt_embeddings(llm, prompt, speech, speech_lens, texts)
+    device = embeds.device
+    out = llm(inputs_embeds=embeds, attention_mask=batch.attention_mask.to(device),
+              position_ids=batch.position_ids.to(device))
+    logits = out.logits[:, :-1].float()
+    target = batch.labels.to(device)[:, 1:]
+    ce_sum = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
+                                               ignore_index=-100, reduction="sum")
+    with torch.no_grad():
+        correct = ((logits.argmax(-1) == target) & (target != -100)).sum()
+    return ce_sum, (target != -100).sum(), correct
+
+
 class SpeechLLM(nn.Module):
     def __init__(self, encoder: SpeechEncoder, ctc_heads: dict[str, MLPCTCHead],
                  adapter: FrameStackAdapter | None = None, llm: nn.Module | None = None,
@@ -105,28 +134,11 @@ class SpeechLLM(nn.Module):
 
     def llm_inputs(self, speech: torch.Tensor, speech_lens: torch.Tensor, texts: list[str] | None):
         """Prompt ids -> embeddings with the adapter output written into the speech slots."""
-        batch = self.prompt.build(speech_lens.tolist(), texts)
-        device = speech.device
-        embed = self.llm.get_input_embeddings()
-        embeds = embed(batch.input_ids.to(device))
-        valid = torch.arange(speech.shape[1], device=device)[None] < speech_lens[:, None]
-        embeds = embeds.masked_scatter(batch.speech_mask.to(device)[..., None], speech[valid].to(embeds.dtype))
-        return batch, embeds
+        return prompt_embeddings(self.llm, self.prompt, speech, speech_lens, texts)
 
     def forward_llm(self, batch: dict) -> dict:
         frames, frame_lens, speech, speech_lens = self.speech_embeddings(batch["feats"], batch["feat_lens"])
-        prompt, embeds = self.llm_inputs(speech, speech_lens, batch["text"])
-        device = embeds.device
-        labels = prompt.labels.to(device)
-        out = self.llm(inputs_embeds=embeds, attention_mask=prompt.attention_mask.to(device),
-                       position_ids=prompt.position_ids.to(device))
-        logits = out.logits[:, :-1].float()
-        target = labels[:, 1:]
-        ce_sum = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
-                                                   ignore_index=-100, reduction="sum")
-        n = (target != -100).sum()
-        with torch.no_grad():
-            correct = ((logits.argmax(-1) == target) & (target != -100)).sum()
+        ce_sum, n, correct = transcript_loss(self.llm, self.prompt, speech, speech_lens, batch["text"])
         stats = {"num_tokens": n, "ce": (ce_sum / n).detach(), "acc": (correct.float() / n).detach()}
         loss_sum = ce_sum
         if self.ctc_weight > 0 and self.ctc_head is not None:

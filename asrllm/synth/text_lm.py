@@ -4,6 +4,8 @@ Each training sentence becomes the assistant turn of the ASR prompt (asrllm.llm.
 empty speech slot, and the loss covers the transcript and the closing <|im_end|>, exactly what
 the ASR stages train. So the LM arrives at alignment (LLM frozen) already knowing the domain and
 how a turn ends; what it cannot know (the slot fillers) it has to get from the speech.
+With a reading task (asrllm.synth.slot_reading), part of each batch is trained with simulated
+phone posteriors in the speech slot instead, so the LM also learns to read it.
 """
 
 import inspect
@@ -129,18 +131,38 @@ def evaluate(model, builder: PromptBuilder, sentences: list[str], batch_size: in
     return {"loss": mean, "perplexity": math.exp(mean), "tokens": count, "sentences": len(sentences)}
 
 
-def train(model, builder: PromptBuilder, sentences: list[str], dev: list[str], opts: TrainOptions) -> TrainResult:
-    """AdamW over random batches of sentences; logs train and dev loss every `eval_every` steps."""
+@torch.no_grad()
+def evaluate_reading(model, builder: PromptBuilder, reading, sentences: list[str], batch_size: int,
+                     seed: int = 0) -> dict:
+    """Reading loss (nats per target token) and teacher-forced token accuracy on `sentences`, with
+    posteriors drawn from a fixed seed (comparable across evaluations)."""
+    model.eval()
+    rng = random.Random(seed)
+    ids = [reading.phone_ids(s) for s in sentences]
+    total, count, correct = 0.0, 0, 0
+    for i in range(0, len(sentences), batch_size):
+        loss, n, c = reading.loss(model, builder, sentences[i:i + batch_size], ids[i:i + batch_size], rng)
+        total, count, correct = total + float(loss), count + n, correct + c
+    model.train()
+    return {"loss": total / max(1, count), "accuracy": correct / max(1, count), "tokens": count}
+
+
+def train(model, builder: PromptBuilder, sentences: list[str], dev: list[str], opts: TrainOptions,
+          reading=None) -> TrainResult:
+    """AdamW over random batches of sentences; logs train and dev loss every `eval_every` steps.
+    `reading` (asrllm.synth.slot_reading.ReadingTask): trains that share of each batch as reading,
+    its adapter along with the model."""
     torch.manual_seed(opts.seed)
     torch.set_num_threads(opts.threads)
     rng = random.Random(opts.seed)
-    decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
+    params = list(model.named_parameters()) + (list(reading.adapter.named_parameters()) if reading else [])
+    decay = [p for n, p in params if p.ndim >= 2]
+    no_decay = [p for n, p in params if p.ndim < 2]
     optim = torch.optim.AdamW([{"params": decay, "weight_decay": opts.weight_decay},
                                {"params": no_decay, "weight_decay": 0.0}], lr=opts.lr, betas=(0.9, 0.98))
     result = TrainResult()
     order: list[int] = []
-    run_loss, run_tokens, seen_tokens = 0.0, 0, 0
+    run_loss, run_tokens, seen_tokens, run_read_tokens, run_read_correct = 0.0, 0, 0, 0, 0
     start = time.time()
     model.train()
     for step in range(opts.steps):
@@ -151,22 +173,35 @@ def train(model, builder: PromptBuilder, sentences: list[str], dev: list[str], o
         idx, order = order[:opts.batch_size], order[opts.batch_size:]
         for group in optim.param_groups:
             group["lr"] = lr_at(step, opts)
-        loss_sum, n = _forward_loss(model, builder, [sentences[i] for i in idx])
+        n_read = round(len(idx) * reading.opts.fraction) if reading else 0
+        loss_sum, n = torch.zeros(()), 0
+        if n_read < len(idx):
+            loss_sum, n = _forward_loss(model, builder, [sentences[i] for i in idx[n_read:]])
+        if n_read:
+            read_sum, m, c = reading.loss(model, builder, [sentences[i] for i in idx[:n_read]],
+                                          [reading.train_ids[i] for i in idx[:n_read]], rng)
+            loss_sum, n = loss_sum + read_sum, n + m
+            run_read_tokens, run_read_correct = run_read_tokens + m, run_read_correct + c
         optim.zero_grad(set_to_none=True)
         (loss_sum / max(1, n)).backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), opts.grad_clip)
+        torch.nn.utils.clip_grad_norm_([p for _, p in params], opts.grad_clip)
         optim.step()
         run_loss, run_tokens, seen_tokens = run_loss + loss_sum.item(), run_tokens + n, seen_tokens + n
         last = step + 1 == opts.steps
         if (step + 1) % opts.eval_every == 0 or last or step == 0:
             entry = {"step": step + 1, "lr": lr_at(step, opts), "train_loss": run_loss / max(1, run_tokens)}
+            if reading:
+                entry["train_reading_accuracy"] = run_read_correct / max(1, run_read_tokens)
             if dev and ((step + 1) % opts.eval_every == 0 or last):
                 entry["dev_loss"] = evaluate(model, builder, dev, opts.eval_batch_size)["loss"]
+                if reading:
+                    r = evaluate_reading(model, builder, reading, dev, opts.eval_batch_size)
+                    entry["dev_reading_loss"], entry["dev_reading_accuracy"] = r["loss"], r["accuracy"]
             result.history.append(entry)
             log.info("step %d/%d lr %.2e train loss %.3f%s (%.0f s)", step + 1, opts.steps, entry["lr"],
-                     entry["train_loss"], f" dev loss {entry['dev_loss']:.3f}" if "dev_loss" in entry else "",
-                     time.time() - start)
-            run_loss, run_tokens = 0.0, 0
+                     entry["train_loss"], "".join(f" {k} {v:.3f}" for k, v in entry.items() if k.startswith(
+                         ("dev_", "train_reading"))), time.time() - start)
+            run_loss, run_tokens, run_read_tokens, run_read_correct = 0.0, 0, 0, 0
     result.seconds = time.time() - start
     result.tokens_per_second = seen_tokens / max(result.seconds, 1e-9)
     return result

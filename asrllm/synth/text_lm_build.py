@@ -18,12 +18,15 @@ from transformers import GenerationConfig
 from asrllm.config import ConfigError, check_keys, load_config
 from asrllm.llm.prompt import PromptBuilder, PromptTemplate
 from asrllm.llm.tiny import build_tiny_tokenizer
-from asrllm.synth.text_lm import TrainOptions, build_model, evaluate, read_sentences, train
+from asrllm.lang.config import LangConfig
+from asrllm.synth.slot_reading import ReadingOptions, ReadingTask
+from asrllm.synth.text_lm import TrainOptions, build_model, evaluate, evaluate_reading, read_sentences, train
 from asrllm.utils.atomic import atomic_write
 
 log = logging.getLogger(__name__)
 
-CONFIG_KEYS = {"tokenizer", "model", "train"}
+CONFIG_KEYS = {"tokenizer", "model", "train", "reading"}
+REQUIRED_KEYS = ("tokenizer", "model", "train")
 TOKENIZER_KEYS = {"vocab_size", "min_frequency"}
 FINGERPRINT = "fingerprint.json"
 
@@ -32,11 +35,15 @@ def load_text_lm_config(path: str | os.PathLike) -> dict:
     """conf/text_lm.yaml (with `extends:`), checked for unknown keys."""
     cfg = load_config(path)
     check_keys(cfg, CONFIG_KEYS, str(path))
-    for key in CONFIG_KEYS:
+    for key in REQUIRED_KEYS:
         if not isinstance(cfg.get(key), dict):
             raise ConfigError(f"{path}: '{key}' must be a mapping")
     check_keys(cfg["tokenizer"], TOKENIZER_KEYS, f"{path}: tokenizer")
     TrainOptions.from_config(cfg["train"], f"{path}: train")
+    if cfg.get("reading") is not None:
+        if not isinstance(cfg["reading"], dict):
+            raise ConfigError(f"{path}: 'reading' must be a mapping (or null)")
+        ReadingOptions.from_config(cfg["reading"], f"{path}: reading")
     return cfg
 
 
@@ -48,9 +55,10 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def fingerprint(cfg: dict, template: PromptTemplate, texts: list[Path], dev: list[Path], exclude: list[Path]) -> str:
-    """Hash of everything the folder depends on (config values, prompt, input file contents)."""
-    blob = json.dumps({"config": cfg, "prompt": template.__dict__,
+def fingerprint(cfg: dict, template: PromptTemplate, texts: list[Path], dev: list[Path], exclude: list[Path],
+                lang: dict | None = None) -> str:
+    """Hash of everything the folder depends on (config values, prompt, phone options, input file contents)."""
+    blob = json.dumps({"config": cfg, "prompt": template.__dict__, **({"lang": lang} if lang else {}),
                        "texts": [_file_digest(p) for p in texts], "dev": [_file_digest(p) for p in dev],
                        "exclude": [_file_digest(p) for p in exclude]}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
@@ -93,11 +101,15 @@ def training_sentences(texts: list[Path], exclude: list[Path]) -> list[str]:
 
 
 def build_text_lm(texts: Sequence[Path], out_dir: Path, config: Path, dev: Sequence[Path] = (),
-                  exclude: Sequence[Path] = (), prompt_config: Path | None = None) -> dict:
-    """Train tokenizer + model on `texts` and save them to out_dir; returns the metrics."""
+                  exclude: Sequence[Path] = (), prompt_config: Path | None = None,
+                  lang_config: Path | None = None) -> dict:
+    """Train tokenizer + model on `texts` and save them to out_dir; returns the metrics.
+    lang_config: conf/lang.yaml, the phone options of the reading task (config `reading:`)."""
     cfg = load_text_lm_config(config)
     template = PromptTemplate.from_config(prompt_config)
-    fp = fingerprint(cfg, template, list(texts), list(dev), list(exclude))
+    reading_opts = ReadingOptions.from_config(cfg["reading"], f"{config}: reading") if cfg.get("reading") else None
+    lang = LangConfig.from_yaml(lang_config) if reading_opts else None
+    fp = fingerprint(cfg, template, list(texts), list(dev), list(exclude), lang.to_dict() if lang else None)
     if is_current(out_dir, fp):
         log.info("%s is up to date (same config, prompt and texts): nothing to do", out_dir)
         return json.loads((out_dir / "metrics.json").read_text())
@@ -121,7 +133,12 @@ def build_text_lm(texts: Sequence[Path], out_dir: Path, config: Path, dev: Seque
         n_params = sum(p.numel() for p in model.parameters())
         log.info("%d training sentences, %d dev; tokenizer %d tokens; model %.2fM parameters; prompt %d tokens",
                  len(sentences), len(dev_sentences), len(tokenizer), n_params / 1e6, builder.prompt_length)
-        result = train(model, builder, sentences, dev_sentences, opts)
+        reading = None
+        if reading_opts:
+            reading = ReadingTask(reading_opts, lang, sentences, model.config.hidden_size)
+            log.info("reading task: %.0f%% of each batch reads simulated posteriors of %d phone units "
+                     "(lang config %s)", 100 * reading_opts.fraction, len(reading.units), lang_config or "defaults")
+        result = train(model, builder, sentences, dev_sentences, opts, reading=reading)
         metrics = {"parameters": n_params, "vocab_size": len(tokenizer), "train_sentences": len(sentences),
                    "train_seconds": round(result.seconds, 1),
                    "target_tokens_per_second": round(result.tokens_per_second, 1),
@@ -131,6 +148,12 @@ def build_text_lm(texts: Sequence[Path], out_dir: Path, config: Path, dev: Seque
             metrics["dev"] = evaluate(model, builder, dev_sentences, opts.eval_batch_size)
             log.info("dev: %.3f nats per token, perplexity %.2f over %d tokens", metrics["dev"]["loss"],
                      metrics["dev"]["perplexity"], metrics["dev"]["tokens"])
+            if reading:
+                metrics["dev_reading"] = evaluate_reading(model, builder, reading, dev_sentences, opts.eval_batch_size)
+                log.info("dev reading: %.3f nats per token, token accuracy %.3f", metrics["dev_reading"]["loss"],
+                         metrics["dev_reading"]["accuracy"])
+        if reading:
+            reading.save(tmp)
         model.generation_config = GenerationConfig(
             eos_token_id=[builder.end_id, tokenizer.pad_token_id], pad_token_id=tokenizer.pad_token_id,
             do_sample=False)
@@ -139,7 +162,8 @@ def build_text_lm(texts: Sequence[Path], out_dir: Path, config: Path, dev: Seque
         with atomic_write(tmp / "metrics.json") as f:
             json.dump(metrics, f, indent=1)
         with atomic_write(tmp / "text_lm_config.json") as f:
-            json.dump({"config": cfg, "prompt": template.__dict__}, f, indent=1, ensure_ascii=False)
+            json.dump({"config": cfg, "prompt": template.__dict__, "lang": lang.to_dict() if lang else None}, f,
+                  indent=1, ensure_ascii=False)
         with atomic_write(tmp / FINGERPRINT) as f:
             json.dump({"fingerprint": fp, "texts": list(map(str, texts)), "dev": list(map(str, dev)),
                        "exclude": list(map(str, exclude))}, f, indent=1)

@@ -95,6 +95,9 @@ def test_entropy_paradigm_stages_train_what_they_should(recipe):
     text_lm = llm_state(recipe / "data_smoke/text_lm")
     align_llm = llm_state(exp / "align/final/llm")
     assert all(torch.equal(text_lm[k], align_llm[k]) for k in text_lm)
+    # alignment started from the adapter the text LM learned to read phone posteriors with
+    assert "adapter initialised from" in (exp / "align/train.log").read_text()
+    assert (recipe / "data_smoke/text_lm/speech_adapter/adapter.pt").is_file()
     # IA-SFT: ends with the final pre-trained encoder hot-swapped in; adapter and LLM trained
     assert same(iasft, snapshot_encoder(final_snap), "encoder.")
     assert not same(iasft, align, "adapter.")

@@ -17,6 +17,7 @@ datadir=data                  # data dirs written by local/data.sh
 llm_dir=                      # output folder (empty: <datadir>/text_lm)
 text_lm_config=               # text LM config (empty: conf/text_lm.yaml; smoke conf/text_lm_smoke.yaml)
 prompt_config=conf/prompt.yaml  # the ASR prompt the sentences are trained in (if the file exists)
+lang_config=conf/lang.yaml    # phone options of the speech-slot reading task (text LM config reading:)
 text=                         # training sentences (empty: <datadir>/local/lm_text/train.txt)
 dev_set=dev                   # data dir whose sentences give the held-out perplexity
 eval_sets="dev test_en test_zh test_en_unseen test_zh_unseen"  # data dirs excluded from training
@@ -50,5 +51,5 @@ else
 fi
 
 log "training the text LLM ${llm_dir} (config ${text_lm_config})"
-python -m asrllm.bin.train_text_lm --text "$text" --dev-text "${work}/dev.txt" \
+python -m asrllm.bin.train_text_lm --text "$text" --dev-text "${work}/dev.txt" --lang-config "$lang_config" \
   --exclude "${work}/exclude.txt" --config "$text_lm_config" --out-dir "$llm_dir" "${prompt_opts[@]}"

@@ -1,0 +1,108 @@
+"""Speech-slot reading: the tiny text LM learns to transcribe phone-CTC posteriors before any speech.
+
+Qwen3-1.7B arrives at alignment able to read and copy whatever sits in its context; a 5M LM
+trained on sentences alone cannot, and with the LLM frozen the adapter has nothing to align to
+(the mini recipe's first attempts: the LM ignored the speech and wrote its favourite sentence).
+So, in the text LM's pre-training, part of each batch puts simulated phone posteriors
+(asrllm.synth.posterior_sim) of the sentence, through a frame-stacking adapter of the recipe's
+shape, into the speech slot. The LM learns to read phone spikes; the adapter's weights are saved
+with the LM (<llm>/speech_adapter/) and a recipe whose adapter reads its phone-CTC head's
+posteriors starts from them (model.adapter.init: llm; asrllm.models.adapter_init). This is the
+method's argument made concrete: a peaky phone-level encoder output leaves little modality gap.
+"""
+
+import json
+import os
+import random
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+
+from asrllm.config import ConfigError, check_keys
+from asrllm.lang.config import LangConfig
+from asrllm.lang.phone import PhoneLabeler
+from asrllm.lang.units import SPECIALS, read_units, tokens_to_ids, write_units
+from asrllm.models.adapter import FrameStackAdapter
+from asrllm.models.speech_llm import transcript_loss
+from asrllm.synth.posterior_sim import PosteriorSimOptions, simulate_posteriors
+from asrllm.utils.atomic import atomic_write
+
+ADAPTER_DIR = "speech_adapter"  # inside the LM folder: adapter.pt, units.txt, config.json
+READING_KEYS = {"fraction", "stack", "hidden", "simulation"}
+
+
+@dataclass(frozen=True)
+class ReadingOptions:
+    fraction: float = 0.5  # share of each training batch trained as reading (the rest: text only)
+    stack: int = 4  # the recipe adapter's frame stacking
+    hidden: int = 512  # and its hidden size
+    simulation: PosteriorSimOptions = field(default_factory=PosteriorSimOptions)
+
+    @classmethod
+    def from_config(cls, cfg: dict, where: str) -> "ReadingOptions":
+        check_keys(cfg, READING_KEYS, where)
+        sim = PosteriorSimOptions.from_config(cfg.get("simulation") or {}, f"{where}: simulation")
+        opts = cls(**{k: v for k, v in cfg.items() if k != "simulation"}, simulation=sim)
+        if not 0 < opts.fraction <= 1:
+            raise ConfigError(f"{where}: fraction must lie in (0, 1], got {opts.fraction}")
+        if opts.stack < 1 or opts.hidden < 1:
+            raise ConfigError(f"{where}: stack and hidden must be positive")
+        return opts
+
+
+class ReadingTask:
+    """Phone labels of the training sentences, the adapter, and the reading loss."""
+
+    def __init__(self, opts: ReadingOptions, lang: LangConfig, sentences: list[str], llm_size: int):
+        self.opts = opts
+        self.lang = lang
+        self.labeler = PhoneLabeler(lang.phone)
+        self.labeler.prepare(sorted({w for s in sentences for w in self.labeler.english_words(s)
+                                     if self.labeler.needs_resolving(w)}))
+        phones = [self.labeler.phones(s)[0] for s in sentences]
+        boundary = [lang.phone.word_boundary] if lang.phone.word_boundary else []
+        inventory = sorted({p for seq in phones for p in seq} - set(SPECIALS) - set(boundary))
+        self.units = list(dict.fromkeys([*SPECIALS, *boundary, *inventory]))
+        self.unit_ids = {u: i for i, u in enumerate(self.units)}
+        self.train_ids = [tokens_to_ids(seq, self.unit_ids) for seq in phones]
+        self.adapter = FrameStackAdapter(len(self.units), llm_size, opts.stack, opts.hidden)
+
+    def phone_ids(self, sentence: str) -> list[int]:
+        return tokens_to_ids(self.labeler.phones(sentence)[0], self.unit_ids)
+
+    def loss(self, llm, builder, sentences: list[str], ids: list[list[int]],
+             rng: random.Random) -> tuple[torch.Tensor, int, int]:
+        """(summed cross-entropy, target tokens, correct argmax tokens) of transcribing each
+        sentence from simulated posteriors of its phone ids; sentences without phones are skipped."""
+        keep = [i for i, seq in enumerate(ids) if seq]
+        if not keep:
+            return torch.zeros(()), 0, 0
+        frames = [simulate_posteriors(ids[i], len(self.units), self.opts.simulation, rng) for i in keep]
+        lens = torch.tensor([f.shape[0] for f in frames])
+        speech, speech_lens = self.adapter(torch.nn.utils.rnn.pad_sequence(frames, batch_first=True), lens)
+        ce_sum, n, correct = transcript_loss(llm, builder, speech, speech_lens, [sentences[i] for i in keep])
+        return ce_sum, int(n), int(correct)
+
+    def save(self, llm_dir: Path) -> Path:
+        """<llm_dir>/speech_adapter: adapter.pt, units.txt (what its input columns are), config.json."""
+        out = llm_dir / ADAPTER_DIR
+        out.mkdir(parents=True, exist_ok=True)
+        write_units(out / "units.txt", self.units[len(SPECIALS):])
+        torch.save(self.adapter.state_dict(), out / "adapter.pt")
+        with atomic_write(out / "config.json") as f:
+            json.dump({"unit": "phone", "input": "ctc_posteriors", "stack": self.opts.stack,
+                       "hidden": self.opts.hidden, "simulation": asdict(self.opts.simulation),
+                       "lang": self.lang.to_dict()["phone"]}, f, indent=1, ensure_ascii=False)
+        return out
+
+
+def load_saved_adapter(llm_dir: str | os.PathLike) -> tuple[dict, dict[str, int], dict]:
+    """(config, units, adapter state) saved by ReadingTask.save in an LM folder."""
+    root = Path(llm_dir) / ADAPTER_DIR
+    if not (root / "adapter.pt").is_file():
+        raise ConfigError(f"{llm_dir} has no {ADAPTER_DIR}/adapter.pt: its text LM was trained without "
+                          f"speech-slot reading (text LM config 'reading:')")
+    cfg = json.loads((root / "config.json").read_text())
+    state = torch.load(root / "adapter.pt", map_location="cpu", weights_only=True)
+    return cfg, read_units(root / "units.txt"), state

@@ -1,0 +1,142 @@
+"""Speech-slot reading: simulated phone posteriors, the reading task, and the adapter hand-over by unit name."""
+
+import random
+
+import pytest
+import torch
+import yaml
+
+from asrllm.config import ConfigError
+from asrllm.lang.config import LangConfig
+from asrllm.lang.units import write_units
+from asrllm.llm.prompt import PromptBuilder, PromptTemplate
+from asrllm.llm.tiny import build_tiny_tokenizer
+from asrllm.models.adapter_init import init_adapter_from_llm
+from asrllm.models.build import build_model as build_speech_model
+from asrllm.synth.posterior_sim import BLANK_ID, PosteriorSimOptions, simulate_posteriors
+from asrllm.synth.slot_reading import ReadingOptions, ReadingTask, load_saved_adapter
+from asrllm.synth.text_lm import build_model
+
+SENTENCES = ["PLEASE MOVE THE RED BALL", "WHERE IS THE CUP", "请把红色的杯子放在桌子左边", "明天北京有小雨",
+             "TURN ON THE LIGHTS IN THE KITCHEN"]
+CLEAN = PosteriorSimOptions(substitution=0.0, deletion=0.0, insertion=0.0, confidence=(1.0, 1.0))
+
+
+def spikes(frames: torch.Tensor) -> list[int]:
+    best = frames.argmax(-1).tolist()
+    return [p for p in best if p != BLANK_ID]
+
+
+def test_clean_simulation_spikes_every_phone_once_in_order():
+    rng = random.Random(0)
+    for _ in range(50):
+        ids = [rng.randrange(1, 20) for _ in range(rng.randint(1, 30))]
+        frames = simulate_posteriors(ids, 20, CLEAN, rng)
+        assert spikes(frames) == ids
+        torch.testing.assert_close(frames.sum(-1), torch.ones(frames.shape[0]))
+        (lo, hi), (edge_lo, edge_hi) = CLEAN.frames_per_phone, CLEAN.edge_frames
+        assert len(ids) * lo - 1 + 2 * edge_lo <= frames.shape[0] <= len(ids) * hi + 1 + 2 * edge_hi
+
+
+def test_noisy_simulation_makes_errors_at_about_the_set_rate():
+    rng = random.Random(1)
+    opts = PosteriorSimOptions(substitution=0.0, deletion=0.2, insertion=0.0)
+    ids = [5] * 5000
+    kept = len(spikes(simulate_posteriors(ids, 20, opts, rng)))
+    assert 0.75 * 5000 < kept < 0.85 * 5000
+    conf = simulate_posteriors([3, 4], 10, PosteriorSimOptions(confidence=(0.7, 0.7), deletion=0, substitution=0,
+                                                               insertion=0), rng)
+    peak = conf.max(-1).values
+    assert peak.min().item() == pytest.approx(0.7)
+
+
+def test_simulation_options_are_checked():
+    with pytest.raises(ConfigError, match="frames_per_phone"):
+        PosteriorSimOptions.from_config({"frames_per_phone": [3, 2]}, "x")
+    with pytest.raises(ConfigError, match="deletion"):
+        PosteriorSimOptions.from_config({"deletion": 1.5}, "x")
+    with pytest.raises(ConfigError, match="did you mean 'insertion'"):
+        PosteriorSimOptions.from_config({"insertions": 0.1}, "x")
+    with pytest.raises(ConfigError, match="fraction"):
+        ReadingOptions.from_config({"fraction": 0}, "x")
+    with pytest.raises(ValueError, match="0 is blank"):
+        simulate_posteriors([0, 1], 5, CLEAN, random.Random(0))
+
+
+@pytest.fixture(scope="module")
+def reading(tmp_path_factory):
+    tok = build_tiny_tokenizer(SENTENCES * 3, tmp_path_factory.mktemp("tok"), vocab_size=300)
+    torch.manual_seed(0)
+    model = build_model({"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
+                         "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8}, tok)
+    task = ReadingTask(ReadingOptions(stack=2, hidden=16, simulation=CLEAN), LangConfig(), SENTENCES, 32)
+    return tok, model, task
+
+
+def test_reading_task_labels_sentences_with_phones_and_trains(reading):
+    tok, model, task = reading
+    assert task.units[:2] == ["<blank>", "<unk>"]
+    assert "B" in task.units and "AA1" in task.units  # English ARPAbet (stress kept by default)
+    assert any(u[-1].isdigit() and u.islower() for u in task.units)  # Mandarin toned finals
+    assert all(ids and 1 not in ids for ids in task.train_ids)  # no <unk>: every word is in the dictionaries
+    builder = PromptBuilder(tok, PromptTemplate())
+    params = list(model.parameters()) + list(task.adapter.parameters())
+    optim = torch.optim.Adam(params, lr=3e-3)
+    first = None
+    for step in range(30):
+        loss, n, _ = task.loss(model, builder, SENTENCES, task.train_ids, random.Random(step))
+        first = first if first is not None else loss.item() / n
+        optim.zero_grad()
+        (loss / n).backward()
+        optim.step()
+    assert loss.item() / n < 0.5 * first
+
+
+def test_saved_adapter_reads_the_same_phones_through_a_differently_ordered_ctc_head(reading, tmp_path, repo):
+    tok, model, task = reading
+    llm_dir = tmp_path / "llm"
+    model.save_pretrained(llm_dir)
+    tok.save_pretrained(llm_dir)
+    task.save(llm_dir)
+    saved_cfg, saved_units, _ = load_saved_adapter(llm_dir)
+    assert saved_cfg["stack"] == 2 and list(saved_units) == task.units
+    # the recipe's phone head: its units in another order, one unit the LM never saw
+    head_units = ["NEWPHONE", *reversed(task.units[2:])]
+    write_units(tmp_path / "units.txt", head_units)
+    cfg = yaml.safe_load(open(repo / "conf/model/toy.yaml"))["model"]
+    cfg["encoder"]["conf"].update(output_size=32, attention_heads=2, linear_units=64, num_blocks=1)
+    cfg.update(ctc_heads={"phone": {"units": str(tmp_path / "units.txt"), "layers": 1}},
+               adapter={"stack": 2, "hidden": 16, "input": "ctc_posteriors", "init": "llm"},
+               llm={"path": str(llm_dir)}, prompt={})
+    speech = build_speech_model(cfg)
+    speech.adapter_input = "ctc_posteriors"
+    assert init_adapter_from_llm(speech, cfg, str(llm_dir))
+    model_units = ["<blank>", "<unk>", *head_units]
+    # the same two frames (phone 'B', then blank), one-hot in each unit order
+    frames_lm = torch.zeros(1, 2, len(task.units))
+    frames_lm[0, 0, task.units.index("B")] = frames_lm[0, 1, 0] = 1
+    frames_model = torch.zeros(1, 2, len(model_units))
+    frames_model[0, 0, model_units.index("B")] = frames_model[0, 1, 0] = 1
+    lens = torch.tensor([2])
+    with torch.no_grad():
+        torch.testing.assert_close(speech.adapter(frames_model, lens)[0], task.adapter(frames_lm, lens)[0])
+    assert speech.adapter.mlp[0].weight[:, model_units.index("NEWPHONE")].abs().sum() == 0
+    # a head of other units (characters) is left alone
+    cfg["ctc_heads"] = {"char": cfg["ctc_heads"]["phone"]}
+    speech = build_speech_model(cfg)
+    speech.adapter_input = "ctc_posteriors"
+    before = speech.adapter.mlp[0].weight.clone()
+    assert not init_adapter_from_llm(speech, cfg, str(llm_dir))
+    torch.testing.assert_close(speech.adapter.mlp[0].weight, before)
+    # a different adapter shape is refused with the fix named
+    cfg["ctc_heads"] = {"phone": cfg["ctc_heads"]["char"]}
+    cfg["adapter"]["stack"] = 4
+    speech = build_speech_model(cfg)
+    speech.adapter_input = "ctc_posteriors"
+    with pytest.raises(ConfigError, match="stack 4"):
+        init_adapter_from_llm(speech, cfg, str(llm_dir))
+
+
+def test_an_llm_without_a_reading_adapter_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="without speech-slot reading"):
+        load_saved_adapter(tmp_path)
