@@ -41,11 +41,7 @@ def init_adapter_from_llm(model, model_cfg: dict, llm_dir: str) -> bool:
     for j in range(adapter.stack):
         for i, k in matched:
             w[:, j * n_model + i] = w_saved[:, j * n_saved + k]
-    with torch.no_grad():
-        adapter.mlp[0].weight.copy_(w)
-        adapter.mlp[0].bias.copy_(state["mlp.0.bias"])
-        adapter.mlp[2].weight.copy_(state["mlp.2.weight"])
-        adapter.mlp[2].bias.copy_(state["mlp.2.bias"])
+    adapter.load_state_dict({**state, "mlp.0.weight": w})
     log.info("adapter initialised from %s/speech_adapter: %d of the %r head's %d units matched (%d the LM "
              "never saw)", llm_dir, len(matched), head, n_model, n_model - len(matched))
     return True

@@ -66,10 +66,14 @@ class ReadingTask:
         self.units = list(dict.fromkeys([*SPECIALS, *boundary, *inventory]))
         self.unit_ids = {u: i for i, u in enumerate(self.units)}
         self.train_ids = [tokens_to_ids(seq, self.unit_ids) for seq in phones]
+        self._ids: dict[str, list[int]] = {}
         self.adapter = FrameStackAdapter(len(self.units), llm_size, opts.stack, opts.hidden)
 
     def phone_ids(self, sentence: str) -> list[int]:
-        return tokens_to_ids(self.labeler.phones(sentence)[0], self.unit_ids)
+        """Unit ids of a sentence's phones (kept: dev sentences are read at every evaluation)."""
+        if sentence not in self._ids:
+            self._ids[sentence] = tokens_to_ids(self.labeler.phones(sentence)[0], self.unit_ids)
+        return self._ids[sentence]
 
     def loss(self, llm, builder, sentences: list[str], ids: list[list[int]],
              rng: random.Random) -> tuple[torch.Tensor, int, int]:

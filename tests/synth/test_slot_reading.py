@@ -10,12 +10,10 @@ from asrllm.config import ConfigError
 from asrllm.lang.config import LangConfig
 from asrllm.lang.units import write_units
 from asrllm.llm.prompt import PromptBuilder, PromptTemplate
-from asrllm.llm.tiny import build_tiny_tokenizer
 from asrllm.models.adapter_init import init_adapter_from_llm
 from asrllm.models.build import build_model as build_speech_model
 from asrllm.synth.posterior_sim import BLANK_ID, PosteriorSimOptions, simulate_posteriors
 from asrllm.synth.slot_reading import ReadingOptions, ReadingTask, load_saved_adapter
-from asrllm.synth.text_lm import build_model
 
 SENTENCES = ["PLEASE MOVE THE RED BALL", "WHERE IS THE CUP", "请把红色的杯子放在桌子左边", "明天北京有小雨",
              "TURN ON THE LIGHTS IN THE KITCHEN"]
@@ -64,11 +62,8 @@ def test_simulation_options_are_checked():
 
 
 @pytest.fixture(scope="module")
-def reading(tmp_path_factory):
-    tok = build_tiny_tokenizer(SENTENCES * 3, tmp_path_factory.mktemp("tok"), vocab_size=300)
-    torch.manual_seed(0)
-    model = build_model({"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
-                         "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8}, tok)
+def reading(make_tiny_lm):
+    tok, model = make_tiny_lm(SENTENCES)
     task = ReadingTask(ReadingOptions(stack=2, hidden=16, simulation=CLEAN), LangConfig(), SENTENCES, 32)
     return tok, model, task
 

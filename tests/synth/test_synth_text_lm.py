@@ -5,8 +5,7 @@ import torch
 
 from asrllm.config import ConfigError
 from asrllm.llm.prompt import PromptBuilder, PromptTemplate
-from asrllm.llm.tiny import build_tiny_tokenizer
-from asrllm.synth.text_lm import TrainOptions, _forward_loss, build_model, full_sequence_loss, lr_at
+from asrllm.synth.text_lm import TrainOptions, _forward_loss, full_sequence_loss, lr_at
 from asrllm.synth.text_lm_build import build_text_lm, load_text_lm_config, training_sentences
 
 SENTENCES = ["PLEASE MOVE THE RED BALL", "WHERE IS THE CUP", "请把红色的杯子放在桌子左边", "小王喝了一杯 COFFEE",
@@ -14,12 +13,8 @@ SENTENCES = ["PLEASE MOVE THE RED BALL", "WHERE IS THE CUP", "请把红色的杯
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    tok = build_tiny_tokenizer(SENTENCES * 3, tmp_path_factory.mktemp("tok"), vocab_size=300)
-    torch.manual_seed(0)
-    model = build_model({"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
-                         "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8}, tok)
-    return tok, model
+def tiny(make_tiny_lm):
+    return make_tiny_lm(SENTENCES)
 
 
 def test_shared_prompt_loss_equals_full_sequence_loss(tiny):
