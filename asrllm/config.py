@@ -5,6 +5,7 @@ loaded first (recursively) and the overriding mapping is merged into it key by k
 recipe's conf/ holds only its overrides of the top-level conf/ files.
 """
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,17 @@ def load_config(path: str | os.PathLike, _chain: tuple[Path, ...] = ()) -> dict[
         return data
     base = load_config(path.parent / base_ref, _chain + (path,))
     return deep_merge(base, data)
+
+
+def load_json(path: str | os.PathLike) -> Any:
+    """Load a JSON file a stage wrote, naming the file when it is missing, unreadable or corrupt."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ConfigError(f"{path}: not readable JSON ({e}); remove it and re-run the stage that wrote it") from None
 
 
 def check_keys(section: dict, allowed: set[str] | dict, where: str) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-from asrllm.config import ConfigError, check_keys
+from asrllm.config import ConfigError, check_keys, load_json
 from asrllm.lang.config import LangConfig
 from asrllm.lang.phone import PhoneLabeler
 from asrllm.lang.units import SPECIALS, read_units, tokens_to_ids, write_units
@@ -107,6 +107,6 @@ def load_saved_adapter(llm_dir: str | os.PathLike) -> tuple[dict, dict[str, int]
     if not (root / "adapter.pt").is_file():
         raise ConfigError(f"{llm_dir} has no {ADAPTER_DIR}/adapter.pt: its text LM was trained without "
                           f"speech-slot reading (text LM config 'reading:')")
-    cfg = json.loads((root / "config.json").read_text())
+    cfg = load_json(root / "config.json")
     state = torch.load(root / "adapter.pt", map_location="cpu", weights_only=True)
     return cfg, read_units(root / "units.txt"), state

@@ -135,3 +135,12 @@ def test_saved_adapter_reads_the_same_phones_through_a_differently_ordered_ctc_h
 def test_an_llm_without_a_reading_adapter_is_named(tmp_path):
     with pytest.raises(ConfigError, match="without speech-slot reading"):
         load_saved_adapter(tmp_path)
+
+
+def test_a_corrupt_saved_adapter_config_is_named(reading, tmp_path):
+    _, _, task = reading
+    task.save(tmp_path)
+    config = tmp_path / "speech_adapter" / "config.json"
+    config.write_text('{"stack": 2,')
+    with pytest.raises(ConfigError, match=f"{config}: not readable JSON"):
+        load_saved_adapter(tmp_path)
