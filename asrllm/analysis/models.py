@@ -9,6 +9,7 @@ built from the config of `<snapshot dir>/../final` unless a config folder is giv
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,3 +108,13 @@ def head_units(spec: ModelSpec, head: str) -> str:
 
 def same_model(a: ModelSpec, b: ModelSpec) -> bool:
     return a.path.resolve() == b.path.resolve()
+
+
+def encoder_digest(model) -> str:
+    """A hash of the encoder's weights (names, shapes, values): the frames every metric is computed
+    from. IA-SFT's final model, for one, carries the last hot-swapped snapshot unchanged."""
+    h = hashlib.sha256()
+    for name, t in sorted(model.encoder.state_dict().items()):
+        h.update(f"{name}:{tuple(t.shape)}:{t.dtype}".encode())
+        h.update(t.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import time
@@ -20,7 +21,7 @@ import torch
 
 from asrllm.analysis.config import AnalysisConfig
 from asrllm.analysis.evalset import EvalSet, encode
-from asrllm.analysis.models import ModelSpec, head_units, load_model, same_model
+from asrllm.analysis.models import ModelSpec, encoder_digest, head_units, load_model, same_model
 from asrllm.analysis.plots import plot_cka_curve, plot_figure1, read_cka_record
 from asrllm.analysis.probes import resolve_device
 from asrllm.analysis.segments import SegmentPooler, Segments, build_segments
@@ -67,9 +68,10 @@ def _rescale_rows(x: torch.Tensor, n: int) -> torch.Tensor:
 
 @torch.no_grad()
 def model_pass(spec: ModelSpec, cka_ref: ModelSpec | None, evalsets: list[EvalSet], segments: Segments,
-               device: torch.device) -> tuple[dict, SegmentPooler]:
-    """Stream the evaluation set through one encoder (and its CKA reference): NSE, CKA, pooled rows."""
-    model = load_model(spec, device)
+               device: torch.device, model=None) -> tuple[dict, SegmentPooler]:
+    """Stream the evaluation set through one encoder (and its CKA reference): NSE, CKA, pooled rows.
+    model: spec's model when the caller has loaded it already."""
+    model = model if model is not None else load_model(spec, device)
     ref = load_model(cka_ref, device) if cka_ref is not None and not same_model(spec, cka_ref) else None
     nse, cka, pooler = NSEAccumulator(), CKAAccumulator(), SegmentPooler(segments)
     frames_seen, rescaled = 0, 0
@@ -103,6 +105,15 @@ def model_pass(spec: ModelSpec, cka_ref: ModelSpec | None, evalsets: list[EvalSe
     if device.type == "cuda":
         torch.cuda.empty_cache()
     return out, pooler
+
+
+def reuse_result(earlier: dict, spec: ModelSpec) -> dict:
+    """The metrics of an earlier model whose encoder has the same weights, under spec's name."""
+    log.info("%s: encoder weights identical to %s's; its metrics are reused", spec.name, earlier["name"])
+    out = copy.deepcopy(earlier)
+    out.update(name=spec.name, paradigm=spec.paradigm, stage=spec.stage, path=str(spec.path),
+               same_encoder_as=earlier["name"])
+    return out
 
 
 def _probe(fn, what: str, name: str, *args) -> dict:
@@ -159,11 +170,19 @@ def run_analysis(inp: Inputs, cfg: AnalysisConfig, out_dir: Path, command: list[
     segments, seg_stats = build_segments(record_sets, mapper.boundary, cfg.spans.exclude, cfg.spans.mode,
                                          cfg.eval.max_segments)
     log.info("%d phone segments from %d utterances (%s)", len(segments), seg_stats["utterances"], seg_stats)
-    results = []
+    results, by_encoder = [], {}
     for spec in inp.models:
         t = time.time()
-        res, pooler = model_pass(spec, inp.cka_references.get(spec.paradigm), evalsets, segments, device)
-        res.update(probe_model(spec.name, pooler, segments, cfg))
+        cka_ref = inp.cka_references.get(spec.paradigm)
+        model = load_model(spec, device)
+        key = (encoder_digest(model), str(cka_ref.path) if cka_ref else None)
+        if key in by_encoder:  # the same encoder weights and CKA reference: the same numbers
+            del model
+            res = reuse_result(by_encoder[key], spec)
+        else:
+            res, pooler = model_pass(spec, cka_ref, evalsets, segments, device, model=model)
+            res.update(probe_model(spec.name, pooler, segments, cfg))
+            by_encoder[key] = res
         res["seconds"] = round(time.time() - t, 1)
         log.info("%s: NSE %.4f, PAI %s, CSAI %s, CKA %s (%.0f s)", spec.name, res["nse"], _fmt(res["pai"]["bits"]),
                  _fmt(res["csai"]["bits"]), _fmt(res["cka"]["value"]), res["seconds"])

@@ -6,14 +6,9 @@ Rows can be dropped (finished utterances) or reordered/duplicated (beam search) 
 Works with transformers 4.4x (`past_key_values`) and 5.x (`cache`), plain or peft-wrapped models.
 """
 
-import inspect
-
 import torch
 
-
-def _forward_params(llm) -> set[str]:
-    base = llm.get_base_model() if hasattr(llm, "get_base_model") else llm
-    return set(inspect.signature(base.forward).parameters)
+from asrllm.llm.forward_args import cache_arg, logits_to_keep_arg
 
 
 def new_cache(llm):
@@ -30,9 +25,8 @@ class CachedLM:
 
     def __init__(self, llm):
         self.llm = llm
-        params = _forward_params(llm)
-        self.cache_kw = "cache" if "cache" in params else "past_key_values"
-        self.keep_kw = next((k for k in ("logits_to_keep", "num_logits_to_keep") if k in params), None)
+        self.cache_kw = cache_arg(llm)
+        self.keep_kw = logits_to_keep_arg(llm)
         self.cache = None
         self.mask: torch.Tensor | None = None
         self.pos: torch.Tensor | None = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from asrllm.llm.forward_args import logits_to_keep_arg
 from asrllm.models.adapter import FrameStackAdapter
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.models.encoder import SpeechEncoder
@@ -44,10 +45,18 @@ def transcript_loss(llm: nn.Module, prompt, speech: torch.Tensor, speech_lens: t
     embeddings, the number of those tokens, and how many of them the argmax predicts."""
     batch, embeds = prompt_embeddings(llm, prompt, speech, speech_lens, texts)
     device = embeds.device
+    # Logits only from the position before the earliest transcript token on: the prompt and speech
+    # positions predict nothing, and at Qwen3's 151k-token vocabulary their logits would dominate memory.
+    width = batch.labels.shape[1]
+    first = int((batch.labels != -100).to(torch.int64).argmax(1).min())
+    keep = min(width, width - first + 1)
+    keep_kw = logits_to_keep_arg(llm)
     out = llm(inputs_embeds=embeds, attention_mask=batch.attention_mask.to(device),
-              position_ids=batch.position_ids.to(device))
-    logits = out.logits[:, :-1].float()
-    target = batch.labels.to(device)[:, 1:]
+              position_ids=batch.position_ids.to(device), **({keep_kw: keep} if keep_kw else {}))
+    if not keep_kw:
+        keep = width
+    logits = out.logits[:, -keep:][:, :-1].float()
+    target = batch.labels.to(device)[:, width - keep + 1:]
     ce_sum = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
                                                ignore_index=-100, reduction="sum")
     with torch.no_grad():

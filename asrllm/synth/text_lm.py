@@ -8,7 +8,6 @@ With a reading task (asrllm.synth.slot_reading), part of each batch is trained w
 phone posteriors in the speech slot instead, so the LM also learns to read it.
 """
 
-import inspect
 import logging
 import math
 import random
@@ -20,6 +19,7 @@ import torch
 from transformers import Qwen3Config, Qwen3ForCausalLM
 
 from asrllm.config import check_keys
+from asrllm.llm.forward_args import cache_arg
 from asrllm.llm.prompt import IGNORE_INDEX, PromptBuilder
 
 log = logging.getLogger(__name__)
@@ -95,13 +95,11 @@ def _forward_loss(model, builder: PromptBuilder, sentences: list[str]) -> tuple[
             inputs[b, :len(t) - 1] = torch.tensor(t[:-1])
             labels[b, :len(t) - 1] = torch.tensor(t[1:])
             attention[b, n_prompt:n_prompt + len(t) - 1] = 1
-        # transformers 5.x calls the key/value cache `cache`, older versions `past_key_values`.
-        cache_arg = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
         cache = out.get("cache") or out.get("past_key_values")
         cache.batch_repeat_interleave(n_batch)
         positions = (n_prompt + torch.arange(width)).expand(n_batch, -1)
         logits = model(input_ids=inputs, attention_mask=attention, position_ids=positions,
-                       use_cache=True, **{cache_arg: cache}).logits
+                       use_cache=True, **{cache_arg(model): cache}).logits
         loss = loss + torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1),
                                                         ignore_index=IGNORE_INDEX, reduction="sum")
     return loss, sum(map(len, targets))

@@ -1,6 +1,7 @@
 """Stage 13 end to end on a toy data dir and toy encoders: analysis.json, plots, spans cache, RESULTS.md."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -117,3 +118,21 @@ def test_bad_arguments_fail_with_a_message(setup, caplog):
     assert "NAME=PATH" in caplog.text
     assert analyze.main([*argv[2:], "--models", f"conventional/joint={exp / 'joint'}"]) == 1
     assert "no reference aligner" in caplog.text
+
+
+def test_an_encoder_already_analysed_is_not_analysed_again(setup, tmp_path, caplog):
+    exp, argv = setup
+    copy = tmp_path / "asr_llm_entropy"
+    shutil.copytree(exp / "pretrain", copy / "pretrain")
+    shutil.copytree(exp / "joint", copy / "joint")
+    shutil.copytree(exp / "pretrain" / "final", copy / "iasft" / "final")  # IA-SFT ends on the last snapshot
+    out = tmp_path / "analysis"
+    args = [*argv]
+    args[args.index("--exps") + 1], args[args.index("--out-dir") + 1] = str(copy), str(out)
+    assert analyze.main(args) == 0
+    pre, iasft, joint = json.loads((out / "analysis.json").read_text())["models"]
+    assert iasft["name"] == "entropy/iasft" and iasft["same_encoder_as"] == "entropy/pretrain"
+    assert "same_encoder_as" not in joint and joint["nse"] != pre["nse"]
+    for key in ("nse", "pai", "csai", "cka", "frames"):
+        assert iasft[key] == pre[key]
+    assert "entropy/iasft: encoder weights identical to entropy/pretrain's" in caplog.text

@@ -3,6 +3,7 @@
 import torch
 
 from asrllm.models.build import build_model, from_pretrained, save_pretrained
+from asrllm.models.speech_llm import prompt_embeddings, transcript_loss
 
 
 def test_llm_loss_counts_only_transcript_tokens(model_cfg, toy_batch):
@@ -15,6 +16,26 @@ def test_llm_loss_counts_only_transcript_tokens(model_cfg, toy_batch):
     assert torch.isfinite(out["loss"]) and out["loss"] > 0
     out["loss"].backward()
     assert model.adapter.mlp[0].weight.grad is not None
+
+
+def test_transcript_loss_equals_the_loss_over_all_positions(model_cfg, toy_batch):
+    # logits are computed from the earliest transcript position on (logits_to_keep); rows with
+    # speech of different lengths start their transcripts at different positions
+    model = build_model(model_cfg).eval()
+    batch = toy_batch()
+    _, _, speech, speech_lens = model.speech_embeddings(batch["feats"], batch["feat_lens"])
+    assert speech_lens[0] != speech_lens[1]
+    with torch.no_grad():
+        ce_sum, n, correct = transcript_loss(model.llm, model.prompt, speech, speech_lens, batch["text"])
+        prompt, embeds = prompt_embeddings(model.llm, model.prompt, speech, speech_lens, batch["text"])
+        logits = model.llm(inputs_embeds=embeds, attention_mask=prompt.attention_mask,
+                           position_ids=prompt.position_ids).logits[:, :-1]
+    target = prompt.labels[:, 1:]
+    full = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
+                                             ignore_index=-100, reduction="sum")
+    torch.testing.assert_close(ce_sum, full)
+    assert int(n) == int((target != -100).sum())
+    assert int(correct) == int(((logits.argmax(-1) == target) & (target != -100)).sum())
 
 
 def test_speech_slots_hold_the_adapter_output(model_cfg, toy_batch):
