@@ -29,9 +29,9 @@ if [ "$smoke" = true ]; then
         --analysis_config conf/analysis_smoke.yaml --inference_nj 2
         --nonspeech_opts "--num-per-kind 2 --max-duration 4")
 else
-  # demo size: 2,000 training sentences per language (x3 with speed perturbation), 100 per test
+  # demo size: 1,500 training sentences per language (x3 with speed perturbation), 100 per test
   # set; 2 threads per training process (an idle 2-core machine); README.md, "Demo"
-  size=(--local_data_opts "--datadir data --num_train 2000 --num_test 100" --nj 2 --inference_nj 2
+  size=(--local_data_opts "--datadir data --num_train 1500 --num_test 100" --nj 2 --inference_nj 2
         --llm data/text_lm --model_config conf/model_demo.yaml --train_config_dir conf/train_demo
         --train_threads 2 --nonspeech_opts "--num-per-kind 10")
 fi
