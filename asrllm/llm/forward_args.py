@@ -1,12 +1,19 @@
 """Keyword names of a Hugging Face causal LM's forward() that changed across transformers versions."""
 
+import functools
 import inspect
 
 
-def forward_params(llm) -> set[str]:
-    """The forward() parameter names of a plain or peft-wrapped causal LM."""
+def forward_params(llm) -> frozenset[str]:
+    """The forward() parameter names of a plain or peft-wrapped causal LM (looked up once per class:
+    the training loss asks at every step)."""
     base = llm.get_base_model() if hasattr(llm, "get_base_model") else llm
-    return set(inspect.signature(base.forward).parameters)
+    return _class_forward_params(type(base))
+
+
+@functools.lru_cache(maxsize=None)
+def _class_forward_params(cls) -> frozenset[str]:
+    return frozenset(inspect.signature(cls.forward).parameters)
 
 
 def cache_arg(llm) -> str:

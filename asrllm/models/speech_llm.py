@@ -49,12 +49,10 @@ def transcript_loss(llm: nn.Module, prompt, speech: torch.Tensor, speech_lens: t
     # positions predict nothing, and at Qwen3's 151k-token vocabulary their logits would dominate memory.
     width = batch.labels.shape[1]
     first = int((batch.labels != -100).to(torch.int64).argmax(1).min())
-    keep = min(width, width - first + 1)
     keep_kw = logits_to_keep_arg(llm)
+    keep = min(width, width - first + 1) if keep_kw else width
     out = llm(inputs_embeds=embeds, attention_mask=batch.attention_mask.to(device),
               position_ids=batch.position_ids.to(device), **({keep_kw: keep} if keep_kw else {}))
-    if not keep_kw:
-        keep = width
     logits = out.logits[:, -keep:][:, :-1].float()
     target = batch.labels.to(device)[:, width - keep + 1:]
     ce_sum = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
