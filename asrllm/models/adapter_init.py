@@ -33,6 +33,10 @@ def init_adapter_from_llm(model, model_cfg: dict, llm_dir: str) -> bool:
         raise ConfigError(f"model.adapter: stack {adapter.stack}, hidden {adapter.mlp[0].out_features}; the "
                           f"adapter saved in {llm_dir} has stack {saved_cfg['stack']}, hidden {saved_cfg['hidden']}: "
                           f"make them equal (text LM config reading:) or drop model.adapter.init")
+    if model.adapter_compress != saved_cfg.get("compress", False):
+        raise ConfigError(f"model.adapter.compress: {model.adapter_compress}; the adapter saved in {llm_dir} "
+                          f"read {'' if saved_cfg.get('compress') else 'un'}compressed posteriors: make them equal "
+                          f"(text LM config reading.compress) or drop model.adapter.init")
     units = read_units(model_cfg["ctc_heads"][head]["units"])
     n_model, n_saved = len(units), len(saved_units)
     w_saved = state["mlp.0.weight"]

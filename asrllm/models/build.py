@@ -6,6 +6,8 @@ model:
   adapter: {stack: 4, hidden: 2048, input: encoder}     omitted: an encoder-only model (stage 7);
                                                         input: encoder (frames, the paper) | ctc_posteriors
                                                         (the first CTC head's posteriors);
+                                                        compress: true (ctc_posteriors only): one frame
+                                                        per greedy CTC token (asrllm.models.ctc_compress);
                                                         init: random | llm (the adapter the text LM
                                                         learned to read with: asrllm.models.adapter_init)
   llm: {path: <HF folder or hub id>, lora: {r, alpha, dropout, target_modules} | null,
@@ -104,7 +106,7 @@ def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> S
 
         llm, tokenizer = build_llm(cfg["llm"], given)
         acfg = cfg.get("adapter") or {}
-        check_keys(acfg, {"stack", "hidden", "input", "init"}, "model.adapter")
+        check_keys(acfg, {"stack", "hidden", "input", "compress", "init"}, "model.adapter")
         if acfg.get("init", "random") not in ("random", "llm"):
             raise ConfigError(f"model.adapter.init: must be random or llm, got {acfg['init']!r}")
         adapter_input = acfg.get("input", "encoder")
@@ -116,11 +118,16 @@ def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> S
             input_size = next(iter(heads.values())).vocab_size
         else:
             raise ConfigError(f"model.adapter.input: must be encoder or ctc_posteriors, got {adapter_input!r}")
+        compress = acfg.get("compress", False)
+        if compress not in (True, False) or (compress and adapter_input != "ctc_posteriors"):
+            raise ConfigError(f"model.adapter.compress: true or false, and true only with input: ctc_posteriors; "
+                              f"got {compress!r} with input {adapter_input!r}")
         adapter = FrameStackAdapter(input_size, llm.get_input_embeddings().embedding_dim,
                                     acfg.get("stack", 4), acfg.get("hidden", 2048))
         prompt = PromptBuilder(tokenizer, PromptTemplate.from_config(cfg.get("prompt")))
         model = SpeechLLM(encoder, heads, adapter, llm, prompt)
         model.adapter_input = adapter_input
+        model.adapter_compress = compress
         return model
     return SpeechLLM(encoder, heads, adapter, llm, prompt)
 

@@ -15,6 +15,7 @@ from torch import nn
 
 from asrllm.llm.forward_args import logits_to_keep_arg
 from asrllm.models.adapter import FrameStackAdapter
+from asrllm.models.ctc_compress import ctc_compress
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.models.encoder import SpeechEncoder
 
@@ -80,6 +81,7 @@ class SpeechLLM(nn.Module):
         # what the adapter reads: "encoder" (the paper: encoder frames) or "ctc_posteriors" (the
         # posteriors of the pre-training CTC head, self.ctc_head: a peaky, speaker-independent input)
         self.adapter_input = "encoder"
+        self.adapter_compress = False  # ctc_posteriors only: one frame per greedy CTC token (ctc_compress)
 
     # ---- encoder side ------------------------------------------------------------------
     def encode(self, feats: torch.Tensor, feat_lens: torch.Tensor, augment: bool = True):
@@ -136,7 +138,10 @@ class SpeechLLM(nn.Module):
             trains = self._encoder_trains() or any(p.requires_grad for p in head.parameters())
             with torch.set_grad_enabled(torch.is_grad_enabled() and trains):
                 source = head.log_probs(frames).exp()
-        speech, speech_lens = self.adapter(source, frame_lens)
+        source_lens = frame_lens
+        if self.adapter_compress:
+            source, source_lens = ctc_compress(source, frame_lens)
+        speech, speech_lens = self.adapter(source, source_lens)
         return frames, frame_lens, speech, speech_lens
 
     def llm_inputs(self, speech: torch.Tensor, speech_lens: torch.Tensor, texts: list[str] | None):

@@ -24,12 +24,13 @@ from asrllm.lang.config import LangConfig
 from asrllm.lang.phone import PhoneLabeler
 from asrllm.lang.units import SPECIALS, read_units, tokens_to_ids, write_units
 from asrllm.models.adapter import FrameStackAdapter
+from asrllm.models.ctc_compress import ctc_compress
 from asrllm.models.speech_llm import transcript_loss
 from asrllm.synth.posterior_sim import PosteriorSimOptions, simulate_posteriors
 from asrllm.utils.atomic import atomic_write
 
 ADAPTER_DIR = "speech_adapter"  # inside the LM folder: adapter.pt, units.txt, config.json
-READING_KEYS = {"fraction", "stack", "hidden", "simulation"}
+READING_KEYS = {"fraction", "stack", "hidden", "compress", "simulation"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class ReadingOptions:
     fraction: float = 0.5  # share of each training batch trained as reading (the rest: text only)
     stack: int = 4  # the recipe adapter's frame stacking
     hidden: int = 512  # and its hidden size
+    compress: bool = False  # and whether it reads CTC-compressed posteriors (model.adapter.compress)
     simulation: PosteriorSimOptions = field(default_factory=PosteriorSimOptions)
 
     @classmethod
@@ -84,7 +86,10 @@ class ReadingTask:
             return torch.zeros(()), 0, 0
         frames = [simulate_posteriors(ids[i], len(self.units), self.opts.simulation, rng) for i in keep]
         lens = torch.tensor([f.shape[0] for f in frames])
-        speech, speech_lens = self.adapter(torch.nn.utils.rnn.pad_sequence(frames, batch_first=True), lens)
+        frames = torch.nn.utils.rnn.pad_sequence(frames, batch_first=True)
+        if self.opts.compress:
+            frames, lens = ctc_compress(frames, lens)
+        speech, speech_lens = self.adapter(frames, lens)
         ce_sum, n, correct = transcript_loss(llm, builder, speech, speech_lens, [sentences[i] for i in keep])
         return ce_sum, int(n), int(correct)
 
@@ -96,7 +101,7 @@ class ReadingTask:
         torch.save(self.adapter.state_dict(), out / "adapter.pt")
         with atomic_write(out / "config.json") as f:
             json.dump({"unit": "phone", "input": "ctc_posteriors", "stack": self.opts.stack,
-                       "hidden": self.opts.hidden, "simulation": asdict(self.opts.simulation),
+                       "hidden": self.opts.hidden, "compress": self.opts.compress, "simulation": asdict(self.opts.simulation),
                        "lang": self.lang.to_dict()["phone"]}, f, indent=1, ensure_ascii=False)
         return out
 

@@ -125,6 +125,7 @@ def test_adapter_reads_ctc_posteriors_when_configured(model_cfg, toy_batch, tmp_
     import pytest
 
     from asrllm.config import ConfigError
+    from asrllm.models.ctc_compress import ctc_compress
     from asrllm.training.freeze import apply_trainable
 
     model_cfg["adapter"]["input"] = "ctc_posteriors"
@@ -148,7 +149,20 @@ def test_adapter_reads_ctc_posteriors_when_configured(model_cfg, toy_batch, tmp_
     save_pretrained(model, model_cfg, tmp_path / "m")
     again, _ = from_pretrained(tmp_path / "m")
     assert again.adapter_input == "ctc_posteriors"
-    for bad, message in [({"input": "frames"}, "encoder or ctc_posteriors"), ({"input": "ctc_posteriors"}, "CTC head")]:
+    # compressed: the adapter reads one vector per greedy CTC token; the setting survives a round trip
+    model_cfg["adapter"]["compress"] = True
+    model = build_model(model_cfg).eval()
+    frames, lens = model.encode(batch["feats"], batch["feat_lens"])
+    compressed, compressed_lens = ctc_compress(model.ctc_heads["phone"].log_probs(frames).exp(), lens)
+    assert (compressed_lens <= lens).all()
+    _, _, speech, speech_lens = model.speech_embeddings(batch["feats"], batch["feat_lens"])
+    assert torch.equal(speech_lens, model.adapter.output_lengths(compressed_lens))
+    assert torch.allclose(speech, model.adapter(compressed, compressed_lens)[0])
+    save_pretrained(model, model_cfg, tmp_path / "c")
+    assert from_pretrained(tmp_path / "c")[0].adapter_compress
+    for bad, message in [({"input": "frames"}, "encoder or ctc_posteriors"), ({"input": "ctc_posteriors"}, "CTC head"),
+                         ({"input": "encoder", "compress": True}, "true only with input: ctc_posteriors"),
+                         ({"input": "ctc_posteriors", "compress": "yes"}, "compress: true or false")]:
         cfg = dict(model_cfg, adapter={"stack": 4, "hidden": 32, **bad})
         if message == "CTC head":
             cfg.pop("ctc_heads")

@@ -130,6 +130,11 @@ def test_saved_adapter_reads_the_same_phones_through_a_differently_ordered_ctc_h
     speech.adapter_input = "ctc_posteriors"
     with pytest.raises(ConfigError, match="stack 4"):
         init_adapter_from_llm(speech, cfg, str(llm_dir))
+    # so is compressed input when the LM read uncompressed posteriors
+    cfg["adapter"].update(stack=2, compress=True)
+    speech = build_speech_model(cfg)
+    with pytest.raises(ConfigError, match="compress: True.*read uncompressed"):
+        init_adapter_from_llm(speech, cfg, str(llm_dir))
 
 
 def test_an_llm_without_a_reading_adapter_is_named(tmp_path):
