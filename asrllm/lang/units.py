@@ -8,6 +8,7 @@ from asrllm.kaldi.table import DataError
 from asrllm.utils.atomic import atomic_write
 
 BLANK = "<blank>"
+BLANK_ID = 0  # and <unk> 1: every units.txt starts with SPECIALS
 UNK = "<unk>"
 SPECIALS = (BLANK, UNK)
 

@@ -119,7 +119,7 @@ def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> S
         else:
             raise ConfigError(f"model.adapter.input: must be encoder or ctc_posteriors, got {adapter_input!r}")
         compress = acfg.get("compress", False)
-        if compress not in (True, False) or (compress and adapter_input != "ctc_posteriors"):
+        if not isinstance(compress, bool) or (compress and adapter_input != "ctc_posteriors"):
             raise ConfigError(f"model.adapter.compress: true or false, and true only with input: ctc_posteriors; "
                               f"got {compress!r} with input {adapter_input!r}")
         adapter = FrameStackAdapter(input_size, llm.get_input_embeddings().embedding_dim,

@@ -10,7 +10,7 @@ with no non-blank frame keeps its least-blank frame, so no speech slot is empty.
 
 import torch
 
-BLANK_ID = 0  # units.txt convention: <blank> 0
+from asrllm.lang.units import BLANK_ID
 
 
 def ctc_compress(posteriors: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -13,8 +13,7 @@ from dataclasses import dataclass, fields
 import torch
 
 from asrllm.config import ConfigError, check_keys
-
-BLANK_ID = 0  # units.txt convention: <blank> 0, <unk> 1
+from asrllm.lang.units import BLANK_ID
 
 
 @dataclass(frozen=True)

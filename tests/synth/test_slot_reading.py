@@ -8,11 +8,11 @@ import yaml
 
 from asrllm.config import ConfigError
 from asrllm.lang.config import LangConfig
-from asrllm.lang.units import write_units
+from asrllm.lang.units import BLANK_ID, write_units
 from asrllm.llm.prompt import PromptBuilder, PromptTemplate
 from asrllm.models.adapter_init import init_adapter_from_llm
 from asrllm.models.build import build_model as build_speech_model
-from asrllm.synth.posterior_sim import BLANK_ID, PosteriorSimOptions, simulate_posteriors
+from asrllm.synth.posterior_sim import PosteriorSimOptions, simulate_posteriors
 from asrllm.synth.slot_reading import ReadingOptions, ReadingTask, load_saved_adapter
 
 SENTENCES = ["PLEASE MOVE THE RED BALL", "WHERE IS THE CUP", "请把红色的杯子放在桌子左边", "明天北京有小雨",
