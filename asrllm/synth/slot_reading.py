@@ -50,6 +50,8 @@ class ReadingOptions:
             raise ConfigError(f"{where}: fraction must lie in (0, 1], got {opts.fraction}")
         if opts.stack < 1 or opts.hidden < 1:
             raise ConfigError(f"{where}: stack and hidden must be positive")
+        if not isinstance(opts.compress, bool):
+            raise ConfigError(f"{where}: compress must be true or false, got {opts.compress!r}")
         return opts
 
 
@@ -101,8 +103,9 @@ class ReadingTask:
         torch.save(self.adapter.state_dict(), out / "adapter.pt")
         with atomic_write(out / "config.json") as f:
             json.dump({"unit": "phone", "input": "ctc_posteriors", "stack": self.opts.stack,
-                       "hidden": self.opts.hidden, "compress": self.opts.compress, "simulation": asdict(self.opts.simulation),
-                       "lang": self.lang.to_dict()["phone"]}, f, indent=1, ensure_ascii=False)
+                       "hidden": self.opts.hidden, "compress": self.opts.compress,
+                       "simulation": asdict(self.opts.simulation), "lang": self.lang.to_dict()["phone"]},
+                      f, indent=1, ensure_ascii=False)
         return out
 
 

@@ -57,6 +57,8 @@ def test_simulation_options_are_checked():
         PosteriorSimOptions.from_config({"insertions": 0.1}, "x")
     with pytest.raises(ConfigError, match="fraction"):
         ReadingOptions.from_config({"fraction": 0}, "x")
+    with pytest.raises(ConfigError, match="compress must be true or false"):
+        ReadingOptions.from_config({"compress": "yes"}, "x")
     with pytest.raises(ValueError, match="0 is blank"):
         simulate_posteriors([0, 1], 5, CLEAN, random.Random(0))
 
