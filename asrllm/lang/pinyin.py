@@ -11,6 +11,8 @@ from pypinyin import Style, lazy_pinyin
 
 INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x",
             "r", "z", "c", "s")
+# zero_initial: marked puts one of these before a syllable without an initial (its final's first letter, doubled)
+ZERO_INITIAL_MARKERS = ("aa", "ee", "ii", "oo", "uu", "vv")
 # y/w spellings -> the final they stand for (the rest: y+X -> i+X, w+X -> u+X).
 _Y = {"yi": "i", "yin": "in", "ying": "ing", "you": "iu", "yu": "v", "yue": "ve", "yuan": "van",
       "yun": "vn"}

@@ -1,6 +1,7 @@
 """Tiny, real Hugging Face tokenizers and Qwen3 models built offline (tests, the CPU mini recipe).
 
-build_tiny_tokenizer trains a byte-level BPE (laid out like Qwen's: NFC, a split regex, byte-level)
+build_tiny_tokenizer trains a byte-level BPE (laid out like Qwen's: NFC, a split regex, byte-level;
+Chinese split into characters)
 on the given text and wraps it with Qwen's ChatML special tokens (<|endoftext|> = pad,
 <|im_start|>, <|im_end|> = eos), so code that handles a real Qwen tokenizer handles it too.
 build_tiny_qwen3 saves a randomly initialised Qwen3 (config + weights + the tokenizer) that loads
@@ -13,7 +14,11 @@ from typing import Iterable
 
 SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
 # Qwen2/Qwen3-style pre-tokenization: NFC, this split, then byte-level without its own regex.
-SPLIT_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+# Unlike Qwen's, every Han character is a pre-token of its own (with the space before it, if any),
+# so Chinese tokens are characters, as in char-unit Chinese ASR: one token per spoken syllable,
+# which a word-level speech slot (asrllm.models.word_stack) lines up with.
+SPLIT_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{Han}|[^\r\n\p{L}\p{N}]?[\p{L}&&[^\p{Han}]]+"
+                 r"|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
                  r"|\s*[\r\n]+|\s+(?!\S)|\s+")
 
 

@@ -8,6 +8,9 @@ model:
                                                         (the first CTC head's posteriors);
                                                         compress: true (ctc_posteriors only): one frame
                                                         per greedy CTC token (asrllm.models.ctc_compress);
+                                                        words: "|" (compressed only): stack each word's
+                                                        phones, stack = phones per word, words ending at
+                                                        this unit or a Mandarin final (asrllm.models.word_stack);
                                                         init: random | llm (the adapter the text LM
                                                         learned to read with: asrllm.models.adapter_init)
   llm: {path: <HF folder or hub id>, lora: {r, alpha, dropout, target_modules} | null,
@@ -30,6 +33,7 @@ import torch
 import yaml
 from asrllm.config import ConfigError, check_keys, load_config
 from asrllm.lang.units import read_units
+from asrllm.lang.word_ends import word_end_flags
 from asrllm.models.adapter import FrameStackAdapter
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.models.encoder import SpeechEncoder
@@ -106,7 +110,7 @@ def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> S
 
         llm, tokenizer = build_llm(cfg["llm"], given)
         acfg = cfg.get("adapter") or {}
-        check_keys(acfg, {"stack", "hidden", "input", "compress", "init"}, "model.adapter")
+        check_keys(acfg, {"stack", "hidden", "input", "compress", "words", "init"}, "model.adapter")
         if acfg.get("init", "random") not in ("random", "llm"):
             raise ConfigError(f"model.adapter.init: must be random or llm, got {acfg['init']!r}")
         adapter_input = acfg.get("input", "encoder")
@@ -122,12 +126,23 @@ def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> S
         if not isinstance(compress, bool) or (compress and adapter_input != "ctc_posteriors"):
             raise ConfigError(f"model.adapter.compress: true or false, and true only with input: ctc_posteriors; "
                               f"got {compress!r} with input {adapter_input!r}")
+        words = acfg.get("words")
+        if words is not None and (not isinstance(words, str) or not compress):
+            raise ConfigError(f"model.adapter.words: null, or the word-boundary unit (e.g. '|') with compress: true; "
+                              f"got {words!r} with compress {compress!r}")
         adapter = FrameStackAdapter(input_size, llm.get_input_embeddings().embedding_dim,
                                     acfg.get("stack", 4), acfg.get("hidden", 2048))
         prompt = PromptBuilder(tokenizer, PromptTemplate.from_config(cfg.get("prompt")))
         model = SpeechLLM(encoder, heads, adapter, llm, prompt)
         model.adapter_input = adapter_input
         model.adapter_compress = compress
+        if words is not None:
+            units = list(read_units(cfg["ctc_heads"][model.ctc_head]["units"]))
+            try:
+                flags, boundary_id = word_end_flags(units, words)
+                model.adapter_words = (torch.tensor(flags), boundary_id)
+            except ValueError as e:
+                raise ConfigError(f"model.adapter.words: {e}") from None
         return model
     return SpeechLLM(encoder, heads, adapter, llm, prompt)
 

@@ -18,6 +18,7 @@ from asrllm.models.adapter import FrameStackAdapter
 from asrllm.models.ctc_compress import ctc_compress
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.models.encoder import SpeechEncoder
+from asrllm.models.word_stack import word_stack
 
 
 def consistency_loss(log_probs_a: torch.Tensor, log_probs_b: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -82,6 +83,8 @@ class SpeechLLM(nn.Module):
         # posteriors of the pre-training CTC head, self.ctc_head: a peaky, speaker-independent input)
         self.adapter_input = "encoder"
         self.adapter_compress = False  # ctc_posteriors only: one frame per greedy CTC token (ctc_compress)
+        # compressed only: (word-end flags [V], boundary id): the adapter stacks each word's phones (word_stack)
+        self.adapter_words: tuple[torch.Tensor, int] | None = None
 
     # ---- encoder side ------------------------------------------------------------------
     def encode(self, feats: torch.Tensor, feat_lens: torch.Tensor, augment: bool = True):
@@ -141,6 +144,10 @@ class SpeechLLM(nn.Module):
         source_lens = frame_lens
         if self.adapter_compress:
             source, source_lens = ctc_compress(source, frame_lens)
+        if self.adapter_words is not None:
+            word_end, boundary_id = self.adapter_words
+            source, source_lens = word_stack(source, source_lens, word_end.to(source.device), boundary_id,
+                                             self.adapter.stack)
         speech, speech_lens = self.adapter(source, source_lens)
         return frames, frame_lens, speech, speech_lens
 

@@ -23,14 +23,16 @@ from asrllm.config import ConfigError, check_keys, load_json
 from asrllm.lang.config import LangConfig
 from asrllm.lang.phone import PhoneLabeler
 from asrllm.lang.units import SPECIALS, read_units, tokens_to_ids, write_units
+from asrllm.lang.word_ends import word_end_flags
 from asrllm.models.adapter import FrameStackAdapter
 from asrllm.models.ctc_compress import ctc_compress
 from asrllm.models.speech_llm import transcript_loss
+from asrllm.models.word_stack import word_stack
 from asrllm.synth.posterior_sim import PosteriorSimOptions, simulate_posteriors
 from asrllm.utils.atomic import atomic_write
 
 ADAPTER_DIR = "speech_adapter"  # inside the LM folder: adapter.pt, units.txt, config.json
-READING_KEYS = {"fraction", "stack", "hidden", "compress", "simulation"}
+READING_KEYS = {"fraction", "stack", "hidden", "compress", "words", "simulation"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class ReadingOptions:
     stack: int = 4  # the recipe adapter's frame stacking
     hidden: int = 512  # and its hidden size
     compress: bool = False  # and whether it reads CTC-compressed posteriors (model.adapter.compress)
+    words: bool = False  # and stacks them word by word, stack = phones per word (model.adapter.words)
     simulation: PosteriorSimOptions = field(default_factory=PosteriorSimOptions)
 
     @classmethod
@@ -50,8 +53,11 @@ class ReadingOptions:
             raise ConfigError(f"{where}: fraction must lie in (0, 1], got {opts.fraction}")
         if opts.stack < 1 or opts.hidden < 1:
             raise ConfigError(f"{where}: stack and hidden must be positive")
-        if not isinstance(opts.compress, bool):
-            raise ConfigError(f"{where}: compress must be true or false, got {opts.compress!r}")
+        for name in ("compress", "words"):
+            if not isinstance(getattr(opts, name), bool):
+                raise ConfigError(f"{where}: {name} must be true or false, got {getattr(opts, name)!r}")
+        if opts.words and not opts.compress:
+            raise ConfigError(f"{where}: words: true needs compress: true (words are cut from compressed posteriors)")
         return opts
 
 
@@ -70,6 +76,13 @@ class ReadingTask:
         self.units = list(dict.fromkeys([*SPECIALS, *boundary, *inventory]))
         self.unit_ids = {u: i for i, u in enumerate(self.units)}
         self.train_ids = [tokens_to_ids(seq, self.unit_ids) for seq in phones]
+        self.word_end = None
+        if opts.words:
+            if not boundary:
+                raise ConfigError("reading.words: true needs a word boundary in the phone labels "
+                                  "(lang config phone.word_boundary)")
+            flags, self.boundary_id = word_end_flags(self.units, boundary[0])
+            self.word_end = torch.tensor(flags)
         self._ids: dict[str, list[int]] = {}
         self.adapter = FrameStackAdapter(len(self.units), llm_size, opts.stack, opts.hidden)
 
@@ -91,6 +104,8 @@ class ReadingTask:
         frames = torch.nn.utils.rnn.pad_sequence(frames, batch_first=True)
         if self.opts.compress:
             frames, lens = ctc_compress(frames, lens)
+        if self.word_end is not None:
+            frames, lens = word_stack(frames, lens, self.word_end, self.boundary_id, self.opts.stack)
         speech, speech_lens = self.adapter(frames, lens)
         ce_sum, n, correct = transcript_loss(llm, builder, speech, speech_lens, [sentences[i] for i in keep])
         return ce_sum, int(n), int(correct)
@@ -104,6 +119,7 @@ class ReadingTask:
         with atomic_write(out / "config.json") as f:
             json.dump({"unit": "phone", "input": "ctc_posteriors", "stack": self.opts.stack,
                        "hidden": self.opts.hidden, "compress": self.opts.compress,
+                       "words": self.lang.phone.word_boundary if self.opts.words else None,
                        "simulation": asdict(self.opts.simulation), "lang": self.lang.to_dict()["phone"]},
                       f, indent=1, ensure_ascii=False)
         return out

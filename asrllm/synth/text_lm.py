@@ -81,7 +81,8 @@ def _forward_loss(model, builder: PromptBuilder, sentences: list[str]) -> tuple[
     prompt = builder.prefix_ids + builder.suffix_ids
     targets = builder.target_ids(sentences)
     n_batch, n_prompt = len(targets), len(prompt)
-    out = model(input_ids=torch.tensor([prompt]), use_cache=True)
+    prompt_positions = builder.positions(0, n_prompt)  # the empty speech slot may span positions
+    out = model(input_ids=torch.tensor([prompt]), position_ids=prompt_positions[None], use_cache=True)
     # The prompt's last position predicts every transcript's first token.
     loss = torch.nn.functional.cross_entropy(out.logits[0, -1].expand(n_batch, -1),
                                              torch.tensor([t[0] for t in targets]), reduction="sum")
@@ -97,7 +98,7 @@ def _forward_loss(model, builder: PromptBuilder, sentences: list[str]) -> tuple[
             attention[b, n_prompt:n_prompt + len(t) - 1] = 1
         cache = out.get("cache") or out.get("past_key_values")
         cache.batch_repeat_interleave(n_batch)
-        positions = (n_prompt + torch.arange(width)).expand(n_batch, -1)
+        positions = (int(prompt_positions[-1]) + 1 + torch.arange(width)).expand(n_batch, -1)
         logits = model(input_ids=inputs, attention_mask=attention, position_ids=positions,
                        use_cache=True, **{cache_arg(model): cache}).logits
         loss = loss + torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), labels.reshape(-1),

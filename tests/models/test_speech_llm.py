@@ -189,3 +189,34 @@ def test_llm_weights_load_in_float32_unless_configured(model_cfg, tiny_llm_dir, 
     model_cfg["llm"]["dtype"] = "fp8"
     with pytest.raises(ConfigError, match="model.llm.dtype"):
         build_model(model_cfg)
+
+
+def test_adapter_reads_words_when_configured(model_cfg, toy_batch, tmp_path):
+    """adapter.words: compressed posteriors stacked word by word, words ending at "|" or a Mandarin final."""
+    import pytest
+
+    from asrllm.config import ConfigError
+    from asrllm.lang.units import write_units
+    from asrllm.models.ctc_compress import ctc_compress
+    from asrllm.models.word_stack import word_stack
+
+    units = tmp_path / "units.txt"
+    write_units(units, ["|", "K", "AE", "T", "zh", "ong1", "a5"])
+    cfg = dict(model_cfg, ctc_heads={"phone": dict(model_cfg["ctc_heads"]["phone"], units=str(units))},
+               adapter={"stack": 3, "hidden": 32, "input": "ctc_posteriors", "compress": True, "words": "|"})
+    model = build_model(cfg).eval()
+    word_end, boundary_id = model.adapter_words
+    assert boundary_id == 2 and word_end.tolist() == [False, False, True, False, False, False, False, True, True]
+    batch = toy_batch()
+    frames, lens = model.encode(batch["feats"], batch["feat_lens"])
+    compressed, compressed_lens = ctc_compress(model.ctc_heads["phone"].log_probs(frames).exp(), lens)
+    stacked, stacked_lens = word_stack(compressed, compressed_lens, word_end, boundary_id, 3)
+    _, _, speech, speech_lens = model.speech_embeddings(batch["feats"], batch["feat_lens"])
+    assert torch.equal(speech_lens, stacked_lens // 3)
+    assert torch.allclose(speech, model.adapter(stacked, stacked_lens)[0])
+    save_pretrained(model, cfg, tmp_path / "w")
+    assert from_pretrained(tmp_path / "w")[0].adapter_words[1] == boundary_id
+    for bad, message in [({"compress": False}, "with compress: true"), ({"words": True}, "word-boundary unit"),
+                         ({"words": "#"}, "not one of the units")]:
+        with pytest.raises(ConfigError, match=message):
+            build_model(dict(cfg, adapter={**cfg["adapter"], **bad}))

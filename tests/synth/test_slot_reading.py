@@ -59,8 +59,25 @@ def test_simulation_options_are_checked():
         ReadingOptions.from_config({"fraction": 0}, "x")
     with pytest.raises(ConfigError, match="compress must be true or false"):
         ReadingOptions.from_config({"compress": "yes"}, "x")
+    with pytest.raises(ConfigError, match="words: true needs compress: true"):
+        ReadingOptions.from_config({"words": True}, "x")
     with pytest.raises(ValueError, match="0 is blank"):
         simulate_posteriors([0, 1], 5, CLEAN, random.Random(0))
+
+
+def test_reading_words_needs_a_boundary_and_stacks_one_vector_per_word(make_tiny_lm):
+    opts = ReadingOptions(stack=4, hidden=16, compress=True, words=True, simulation=CLEAN)
+    with pytest.raises(ConfigError, match="word boundary"):
+        ReadingTask(opts, LangConfig(), SENTENCES, 32)
+    lang = LangConfig.from_dict({"phone": {"word_boundary": "|"}}, "x")
+    task = ReadingTask(opts, lang, SENTENCES, 32)
+    seen = []
+    task.adapter.register_forward_hook(lambda mod, args, out: seen.append(out[1]))
+    tok, model = make_tiny_lm(SENTENCES)
+    builder = PromptBuilder(tok, PromptTemplate(slot_positions=16))
+    task.loss(model, builder, SENTENCES, task.train_ids, random.Random(0))
+    # one slot vector per English word or Chinese character
+    assert seen[0].tolist() == [5, 4, 13, 7, 7]
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +153,14 @@ def test_saved_adapter_reads_the_same_phones_through_a_differently_ordered_ctc_h
     cfg["adapter"].update(stack=2, compress=True)
     speech = build_speech_model(cfg)
     with pytest.raises(ConfigError, match="compress: True.*read uncompressed"):
+        init_adapter_from_llm(speech, cfg, str(llm_dir))
+    # and word stacking when it read phone by phone
+    saved = llm_dir / "speech_adapter" / "config.json"
+    saved.write_text(saved.read_text().replace('"compress": false', '"compress": true'))
+    write_units(tmp_path / "units.txt", ["|", *head_units])
+    cfg["adapter"].update(words="|")
+    speech = build_speech_model(cfg)
+    with pytest.raises(ConfigError, match="words: '\\|'.*read words: None"):
         init_adapter_from_llm(speech, cfg, str(llm_dir))
 
 
