@@ -37,9 +37,9 @@ def init_adapter_from_llm(model, model_cfg: dict, llm_dir: str) -> bool:
         raise ConfigError(f"model.adapter.compress: {model.adapter_compress}; the adapter saved in {llm_dir} "
                           f"read {'' if saved_cfg.get('compress') else 'un'}compressed posteriors: make them equal "
                           f"(text LM config reading.compress) or drop model.adapter.init")
-    words = model.adapter_words is not None and model_cfg["adapter"]["words"]
-    if (words or None) != saved_cfg.get("words"):
-        raise ConfigError(f"model.adapter.words: {words or None!r}; the adapter saved in {llm_dir} read "
+    words = model_cfg["adapter"].get("words")
+    if words != saved_cfg.get("words"):
+        raise ConfigError(f"model.adapter.words: {words!r}; the adapter saved in {llm_dir} read "
                           f"words: {saved_cfg.get('words')!r}: make them agree (text LM config reading.words "
                           f"and lang phone.word_boundary) or drop model.adapter.init")
     units = read_units(model_cfg["ctc_heads"][head]["units"])

@@ -9,8 +9,10 @@ model:
                                                         compress: true (ctc_posteriors only): one frame
                                                         per greedy CTC token (asrllm.models.ctc_compress);
                                                         words: "|" (compressed only): stack each word's
-                                                        phones, stack = phones per word, words ending at
-                                                        this unit or a Mandarin final (asrllm.models.word_stack);
+                                                        units, stack = units per word, words ending at
+                                                        this unit (<space> for a char head), a Mandarin
+                                                        final or a Chinese character (asrllm.lang.word_ends,
+                                                        asrllm.models.word_stack);
                                                         init: random | llm (the adapter the text LM
                                                         learned to read with: asrllm.models.adapter_init)
   llm: {path: <HF folder or hub id>, lora: {r, alpha, dropout, target_modules} | null,

@@ -22,6 +22,7 @@ def word_stack(posteriors: torch.Tensor, lengths: torch.Tensor, word_end: torch.
     if word_end.shape != (v,):
         raise ValueError(f"word_end has {tuple(word_end.shape)} flags for {v} units")
     best = posteriors.argmax(-1).tolist()
+    ends = word_end.tolist()  # plain lists: this loop runs on every training step
     src, dst, words = [[], []], [[], []], []
     for row, (ids, n) in enumerate(zip(best, lengths.tolist())):
         word, pos, w = 0, 0, 0  # current word, position inside it, words begun
@@ -33,7 +34,7 @@ def word_stack(posteriors: torch.Tensor, lengths: torch.Tensor, word_end: torch.
                     dst[0].append(row), dst[1].append(word * width + pos)
                 pos += 1
                 w = word + 1
-            if (unit == boundary_id or bool(word_end[unit])) and pos > 0:
+            if (unit == boundary_id or ends[unit]) and pos > 0:
                 word, pos = word + 1, 0
         words.append(max(1, w))
     n_words = torch.tensor(words, device=posteriors.device)
