@@ -22,6 +22,9 @@ class PosteriorSimOptions:
     edge_frames: tuple[int, int] = (1, 6)  # blank frames before the first and after the last phone
     substitution: float = 0.08  # a spike of another phone
     deletion: float = 0.04  # no spike (blank only)
+    # the word boundary's own deletion rate (None: `deletion`); a real encoder loses far more word
+    # boundaries than phones, as a boundary is silent between words read together
+    boundary_deletion: float | None = None
     insertion: float = 0.02  # an extra spike of a random phone on a blank frame
     confidence: tuple[float, float] = (0.6, 1.0)  # a spike's probability; the rest goes to blank
 
@@ -35,15 +38,16 @@ class PosteriorSimOptions:
                 raise ConfigError(f"{where}: {name} must be [low, high] with 0 <= low <= high, got [{lo}, {hi}]")
         if opts.frames_per_phone[0] < 1:
             raise ConfigError(f"{where}: frames_per_phone must be at least 1 (one spike per phone)")
-        for name in ("substitution", "deletion", "insertion"):
-            if not 0 <= getattr(opts, name) < 1:
+        for name in ("substitution", "deletion", "insertion", "boundary_deletion"):
+            if getattr(opts, name) is not None and not 0 <= getattr(opts, name) < 1:
                 raise ConfigError(f"{where}: {name} must be a rate in [0, 1)")
         return opts
 
 
 def simulate_posteriors(phone_ids: list[int], vocab_size: int, opts: PosteriorSimOptions,
-                        rng: random.Random) -> torch.Tensor:
-    """[T, vocab_size] frame posteriors (rows sum to 1) for one utterance's phone ids (no blanks)."""
+                        rng: random.Random, boundary_id: int | None = None) -> torch.Tensor:
+    """[T, vocab_size] frame posteriors (rows sum to 1) for one utterance's phone ids (no blanks);
+    `boundary_id` (the word boundary unit) is deleted at opts.boundary_deletion."""
     if any(not 0 < p < vocab_size for p in phone_ids):
         raise ValueError(f"phone ids must lie in 1..{vocab_size - 1} (0 is blank), got {phone_ids}")
     rate = rng.uniform(*opts.frames_per_phone)
@@ -51,10 +55,11 @@ def simulate_posteriors(phone_ids: list[int], vocab_size: int, opts: PosteriorSi
     body = max(len(phone_ids), round(rate * len(phone_ids)))
     frames = torch.zeros(lead + body + trail, vocab_size)
     frames[:, BLANK_ID] = 1.0
+    boundary_deletion = opts.deletion if opts.boundary_deletion is None else opts.boundary_deletion
     spikes: dict[int, tuple[int, float]] = {}  # frame -> (phone, probability), written at the end
     for i, phone in enumerate(phone_ids):
         start, end = lead + i * body // len(phone_ids), lead + (i + 1) * body // len(phone_ids)
-        if rng.random() < opts.deletion:
+        if rng.random() < (boundary_deletion if phone == boundary_id else opts.deletion):
             continue
         if rng.random() < opts.substitution:
             phone = rng.randrange(1, vocab_size)

@@ -77,6 +77,7 @@ class ReadingTask:
         self.unit_ids = {u: i for i, u in enumerate(self.units)}
         self.train_ids = [tokens_to_ids(seq, self.unit_ids) for seq in phones]
         self.word_end = None
+        self.boundary_id = self.unit_ids[boundary[0]] if boundary else None
         if opts.words:
             if not boundary:
                 raise ConfigError("reading.words: true needs a word boundary in the phone labels "
@@ -99,7 +100,8 @@ class ReadingTask:
         keep = [i for i, seq in enumerate(ids) if seq]
         if not keep:
             return torch.zeros(()), 0, 0
-        frames = [simulate_posteriors(ids[i], len(self.units), self.opts.simulation, rng) for i in keep]
+        frames = [simulate_posteriors(ids[i], len(self.units), self.opts.simulation, rng, self.boundary_id)
+                  for i in keep]
         lens = torch.tensor([f.shape[0] for f in frames])
         frames = torch.nn.utils.rnn.pad_sequence(frames, batch_first=True)
         if self.opts.compress:

@@ -1,5 +1,6 @@
 """Speech-slot reading: simulated phone posteriors, the reading task, and the adapter hand-over by unit name."""
 
+import dataclasses
 import random
 
 import pytest
@@ -48,11 +49,25 @@ def test_noisy_simulation_makes_errors_at_about_the_set_rate():
     assert peak.min().item() == pytest.approx(0.7)
 
 
+def test_word_boundaries_are_deleted_at_their_own_rate():
+    rng = random.Random(2)
+    opts = PosteriorSimOptions(substitution=0.0, deletion=0.0, insertion=0.0, boundary_deletion=0.5)
+    ids = [5, 2] * 2000  # phone 5, boundary 2
+    kept = spikes(simulate_posteriors(ids, 20, opts, rng, boundary_id=2))
+    assert kept.count(5) == 2000  # phones keep the phone deletion rate (0 here)
+    assert 0.45 * 2000 < kept.count(2) < 0.55 * 2000
+    assert spikes(simulate_posteriors(ids, 20, opts, rng)) == ids  # no boundary named: none is special
+    same = PosteriorSimOptions(substitution=0.0, deletion=0.2, insertion=0.0)  # default: the phone rate
+    assert 0.15 * 2000 < 2000 - spikes(simulate_posteriors(ids, 20, same, rng, boundary_id=2)).count(2) < 0.25 * 2000
+
+
 def test_simulation_options_are_checked():
     with pytest.raises(ConfigError, match="frames_per_phone"):
         PosteriorSimOptions.from_config({"frames_per_phone": [3, 2]}, "x")
     with pytest.raises(ConfigError, match="deletion"):
         PosteriorSimOptions.from_config({"deletion": 1.5}, "x")
+    with pytest.raises(ConfigError, match="boundary_deletion"):
+        PosteriorSimOptions.from_config({"boundary_deletion": -0.1}, "x")
     with pytest.raises(ConfigError, match="did you mean 'insertion'"):
         PosteriorSimOptions.from_config({"insertions": 0.1}, "x")
     with pytest.raises(ConfigError, match="fraction"):
@@ -78,6 +93,14 @@ def test_reading_words_needs_a_boundary_and_stacks_one_vector_per_word(make_tiny
     task.loss(model, builder, SENTENCES, task.train_ids, random.Random(0))
     # one slot vector per English word or Chinese character
     assert seen[0].tolist() == [5, 4, 13, 7, 7]
+    # every boundary deleted: English words merge (their phones fill the slots of fewer words)
+    merged = dataclasses.replace(opts, simulation=dataclasses.replace(CLEAN, boundary_deletion=0.99))
+    task = ReadingTask(merged, lang, SENTENCES, 32)
+    assert task.units[task.boundary_id] == "|"
+    task.adapter.register_forward_hook(lambda mod, args, out: seen.append(out[1]))
+    task.loss(model, builder, SENTENCES, task.train_ids, random.Random(0))
+    english = [i for i, s in enumerate(SENTENCES) if s.isascii()]
+    assert english and all(seen[1][i] < seen[0][i] for i in english)
 
 
 @pytest.fixture(scope="module")
