@@ -39,8 +39,9 @@ class PosteriorSimOptions:
         if opts.frames_per_phone[0] < 1:
             raise ConfigError(f"{where}: frames_per_phone must be at least 1 (one spike per phone)")
         for name in ("substitution", "deletion", "insertion", "boundary_deletion"):
-            if getattr(opts, name) is not None and not 0 <= getattr(opts, name) < 1:
-                raise ConfigError(f"{where}: {name} must be a rate in [0, 1)")
+            rate = getattr(opts, name)
+            if rate is not None and not (isinstance(rate, (int, float)) and 0 <= rate < 1):
+                raise ConfigError(f"{where}: {name} must be a rate in [0, 1), got {rate!r}")
         return opts
 
 

@@ -82,7 +82,7 @@ class ReadingTask:
             if not boundary:
                 raise ConfigError("reading.words: true needs a word boundary in the phone labels "
                                   "(lang config phone.word_boundary)")
-            flags, self.boundary_id = word_end_flags(self.units, boundary[0])
+            flags, _ = word_end_flags(self.units, boundary[0])
             self.word_end = torch.tensor(flags)
         self._ids: dict[str, list[int]] = {}
         self.adapter = FrameStackAdapter(len(self.units), llm_size, opts.stack, opts.hidden)

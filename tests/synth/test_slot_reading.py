@@ -68,6 +68,8 @@ def test_simulation_options_are_checked():
         PosteriorSimOptions.from_config({"deletion": 1.5}, "x")
     with pytest.raises(ConfigError, match="boundary_deletion"):
         PosteriorSimOptions.from_config({"boundary_deletion": -0.1}, "x")
+    with pytest.raises(ConfigError, match="boundary_deletion must be a rate in \\[0, 1\\), got 'high'"):
+        PosteriorSimOptions.from_config({"boundary_deletion": "high"}, "x")
     with pytest.raises(ConfigError, match="did you mean 'insertion'"):
         PosteriorSimOptions.from_config({"insertions": 0.1}, "x")
     with pytest.raises(ConfigError, match="fraction"):
