@@ -13,7 +13,7 @@ import soundfile as sf
 
 from asrllm.audio.entry import parse_entry
 from asrllm.audio.errors import CORRUPT, MISSING, MULTI_CHANNEL, PAST_END, TRUNCATED, UNREADABLE, AudioError
-from asrllm.audio.pipe import pipe_to_bytes
+from asrllm.audio.pipe import PIPE_TIMEOUT_S, pipe_to_bytes
 from asrllm.audio.segments import seconds_to_samples
 from asrllm.audio.wavheader import wav_missing_bytes
 
@@ -39,10 +39,15 @@ def probe(path: str | os.PathLike) -> AudioInfo:
         info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError, TypeError) as e:
         raise AudioError(UNREADABLE, f"{path}: {e}") from None
+    check_complete(path)
+    return AudioInfo(info.samplerate, info.channels, info.frames, info.format, info.subtype)
+
+
+def check_complete(path: str | os.PathLike) -> None:
+    """AudioError if a WAV file is shorter than its header says (libsndfile reads it quietly)."""
     missing = wav_missing_bytes(path)
     if missing:
         raise AudioError(TRUNCATED, f"{path}: the WAV header declares {missing} bytes more than the file has")
-    return AudioInfo(info.samplerate, info.channels, info.frames, info.format, info.subtype)
 
 
 def iter_blocks(f: sf.SoundFile, where: str, block: int = BLOCK) -> Iterator[np.ndarray]:
@@ -105,13 +110,21 @@ def read_open(f: sf.SoundFile, start: int, stop: int | None, where: str,
 
 
 def open_audio(path: str | os.PathLike) -> sf.SoundFile:
-    """Open a file for reading; AudioError if it is missing or soundfile cannot read it."""
+    """Open a file for reading; AudioError if it is missing, truncated or soundfile cannot read it."""
     if not os.path.isfile(path):
         raise AudioError(MISSING, f"no such file: {path}")
     try:
-        return sf.SoundFile(str(path))
+        f = sf.SoundFile(str(path))
     except (sf.LibsndfileError, RuntimeError, TypeError) as e:
         raise AudioError(UNREADABLE, f"{path}: {e}") from None
+    # every reader of an unformatted dir (compute_fbank, cmvn, the loader) comes through here,
+    # so a truncated WAV is refused as in stage 3's probe; the check reads a few header bytes
+    try:
+        check_complete(path)
+    except AudioError:
+        f.close()
+        raise
+    return f
 
 
 def read_range(path: str | os.PathLike, start: float = 0, stop: float | None = None,
@@ -149,11 +162,11 @@ def _read_ark(target: str) -> tuple[np.ndarray, int]:
     return data.astype(np.float32, copy=False).reshape(len(data), -1), int(sr)
 
 
-def decode_entry(value: str) -> tuple[np.ndarray, int]:
+def decode_entry(value: str, pipe_timeout: float = PIPE_TIMEOUT_S) -> tuple[np.ndarray, int]:
     """Decode a whole entry into (frames, channels) float32 (files are better read with read_range)."""
     entry = parse_entry(value)
     if entry.kind == "pipe":
-        return _decode_bytes(pipe_to_bytes(entry.target), str(entry))
+        return _decode_bytes(pipe_to_bytes(entry.target, pipe_timeout), str(entry))
     if entry.kind == "ark":
         return _read_ark(entry.target)
     probe(entry.target)
@@ -164,12 +177,12 @@ def decode_entry(value: str) -> tuple[np.ndarray, int]:
 
 
 def read_entry(value: str, start: float | None = None, end: float | None = None,
-               multi_channel: str = "skip") -> tuple[np.ndarray, int]:
+               multi_channel: str = "skip", pipe_timeout: float = PIPE_TIMEOUT_S) -> tuple[np.ndarray, int]:
     """Mono float32 samples of a wav.scp value, optionally the [start, end) seconds of it."""
     entry = parse_entry(value)
     if entry.kind == "file":
         return read_range(entry.target, start or 0.0, end, multi_channel, seconds=True)
-    data, sr = decode_entry(value)
+    data, sr = decode_entry(value, pipe_timeout)
     lo = 0 if start is None else seconds_to_samples(start, sr)
     hi = None if end is None or end < 0 else seconds_to_samples(end, sr)
     return to_mono(_slice(data, lo, hi, str(entry)), multi_channel, str(entry)), sr

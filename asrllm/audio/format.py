@@ -18,7 +18,7 @@ import soundfile as sf
 from asrllm.audio.entry import parse_entry
 from asrllm.audio.errors import (BAD_SEGMENT, EMPTY, MULTI_CHANNEL, PAST_END, TOO_SHORT, AudioError)
 from asrllm.audio.audiofile import count_frames, decode_entry, iter_blocks, probe, to_mono
-from asrllm.audio.pipe import pipe_to_file
+from asrllm.audio.pipe import PIPE_TIMEOUT_S, pipe_to_file
 from asrllm.audio.resample import StreamResampler
 from asrllm.audio.segments import samples_to_seconds, seconds_to_samples
 from asrllm.data.config import DataConfig
@@ -35,13 +35,14 @@ class FormatOptions:
     multi_channel: str = "skip"
     max_overshoot: float = 0.5
     min_samples: int = 400  # one analysis window: shorter audio gives no feature frame
+    pipe_timeout: float = PIPE_TIMEOUT_S
 
     @classmethod
     def from_config(cls, cfg: DataConfig) -> "FormatOptions":
         f = cfg.format
         window = int(cfg.sample_rate * cfg.fbank.frame_length_ms / 1000)
         return cls(cfg.sample_rate, f.verify, f.dump_format, f.multi_channel, f.max_segment_overshoot,
-                   window if cfg.fbank.snip_edges else 1)
+                   window if cfg.fbank.snip_edges else 1, f.pipe_timeout)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,13 @@ def _dump_file(src: str, info_rate: int, channels: int, dest: Path, opts: Format
         return _write_dump(iter_blocks(f, where), info_rate, channels, dest, opts, where)
 
 
+def _spool_pipe(reco: str, command: str, spool: Path, timeout: float) -> None:
+    try:
+        pipe_to_file(command, spool, timeout)
+    except AudioError as e:  # a pipe's messages name only the command: add the recording
+        raise AudioError(e.reason, f"recording '{reco}': {e.message}") from None
+
+
 def resolve_recording(reco: str, value: str, opts: FormatOptions, dump_dir: Path, spool_dir: Path) -> Resolved:
     """Verify or rewrite one wav.scp entry; AudioError (with a reason) when it cannot be used."""
     entry = parse_entry(value)
@@ -108,7 +116,7 @@ def resolve_recording(reco: str, value: str, opts: FormatOptions, dump_dir: Path
         spool_dir.mkdir(parents=True, exist_ok=True)
         spool = spool_dir / f"{quote(reco, safe='')}.pipe"
         try:
-            pipe_to_file(entry.target, spool)
+            _spool_pipe(reco, entry.target, spool, opts.pipe_timeout)
             info = probe(spool)
             frames = _dump_file(str(spool), info.sample_rate, info.channels, dest, opts, where)
         finally:

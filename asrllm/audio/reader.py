@@ -13,6 +13,7 @@ import numpy as np
 from asrllm.audio.entry import parse_entry
 from asrllm.audio.errors import BAD_SEGMENT, NO_AUDIO, PAST_END, AudioError
 from asrllm.audio.audiofile import decode_entry, open_audio, read_entry, read_open, to_mono
+from asrllm.audio.pipe import PIPE_TIMEOUT_S
 from asrllm.audio.segments import segment_bounds
 from asrllm.kaldi.datadir import parse_segment
 from asrllm.kaldi.table import read_table
@@ -20,7 +21,7 @@ from asrllm.kaldi.table import read_table
 Item = tuple[str, "np.ndarray | AudioError", int]
 
 
-def _segments_of(group, reco: str, value: str | None, multi_channel: str) -> Iterator[Item]:
+def _segments_of(group, reco: str, value: str | None, multi_channel: str, pipe_timeout: float) -> Iterator[Item]:
     if value is None:
         for utt, _ in group:
             yield utt, AudioError(NO_AUDIO, f"recording '{reco}' of segment '{utt}' is not in wav.scp"), 0
@@ -31,7 +32,7 @@ def _segments_of(group, reco: str, value: str | None, multi_channel: str) -> Ite
             src, data = open_audio(entry.target), None
             sr = src.samplerate
         else:
-            src, (data, sr) = None, decode_entry(value)
+            src, (data, sr) = None, decode_entry(value, pipe_timeout)
     except AudioError as e:
         for utt, _ in group:
             yield utt, AudioError(e.reason, f"segment '{utt}': {e.message}"), 0
@@ -59,20 +60,24 @@ def _segments_of(group, reco: str, value: str | None, multi_channel: str) -> Ite
 
 
 def iter_audio(wav_scp: Path, segments: Path | None = None, select: Callable[[int], bool] | None = None,
-               multi_channel: str = "skip") -> Iterator[Item]:
-    """(utt, samples or the AudioError that stopped it, sample_rate) for each (selected) utterance."""
+               multi_channel: str = "skip", pipe_timeout: float = PIPE_TIMEOUT_S) -> Iterator[Item]:
+    """(utt, samples or the AudioError that stopped it, sample_rate) for each (selected) utterance.
+
+    Errors name the utterance ("utterance 'u': ..." or "segment 'u': ..."); a bad one never stops
+    the iteration, so callers keep every good utterance and count the bad ones.
+    """
     if segments is None or not segments.is_file():
         for i, (utt, value, _) in enumerate(read_table(wav_scp, check_sorted=True)):
             if select is not None and not select(i):
                 continue
             try:
-                x, sr = read_entry(value, multi_channel=multi_channel)
+                x, sr = read_entry(value, multi_channel=multi_channel, pipe_timeout=pipe_timeout)
                 yield utt, x, sr
             except AudioError as e:
-                yield utt, e, 0
+                yield utt, AudioError(e.reason, f"utterance '{utt}': {e.message}"), 0
         return
     recos = {k: v for k, v, _ in read_table(wav_scp, check_sorted=True)}  # recordings: few
     lines = ((i, utt, value) for i, (utt, value, _) in enumerate(read_table(segments, check_sorted=True))
              if select is None or select(i))
     for reco, group in itertools.groupby(lines, key=lambda t: t[2].split(maxsplit=1)[0]):
-        yield from _segments_of([(u, v) for _, u, v in group], reco, recos.get(reco), multi_channel)
+        yield from _segments_of([(u, v) for _, u, v in group], reco, recos.get(reco), multi_channel, pipe_timeout)

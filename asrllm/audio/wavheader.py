@@ -3,7 +3,8 @@
 import os
 import struct
 
-_UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # streaming writers (e.g. a pipe) cannot fill the size in
+# streaming writers (e.g. into a pipe) cannot fill the size in; sox writes 0x7FFFF000 there
+_UNKNOWN_SIZES = (0, 0x7FFFF000, 0xFFFFFFFF)
 
 
 def wav_missing_bytes(path: str | os.PathLike) -> int:

@@ -3,6 +3,8 @@
 python -m asrllm.bin.filter_data --in-dir dump/raw/train --out-dir dump/filtered/train --config conf/data.yaml
 python -m asrllm.bin.filter_data --in-dir dump/raw/test --out-dir dump/filtered/test --no-filter
 Writes filter.report.json (counts by reason) and filter.dropped (utt reason) into the output dir.
+Clips too short for one encoder frame (< 0.085 s) are always dropped from training sets; --no-filter keeps
+them (they decode to an empty too_short hypothesis) and warns, naming them.
 """
 
 import argparse

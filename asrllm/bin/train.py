@@ -34,8 +34,10 @@ from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.scoring.align import align
 from asrllm.training.hotswap import CKAMonitor, EncoderSwap, first_snapshot, load_snapshot
 from asrllm.training.labels import LabelCollate
+from asrllm.training.rng import seed_everything
 from asrllm.training.stage_config import StageConfig
 from asrllm.training.trainer import Trainer
+from asrllm.utils.atomic import NotWritableError, atomic_write
 from asrllm.utils.log import setup_logging
 
 log = logging.getLogger("asrllm.train")
@@ -201,7 +203,7 @@ def main(argv=None) -> int:
     setup_logging()
     try:
         return train(args)
-    except (ConfigError, DataError, FileNotFoundError) as e:  # bad input: one clear line, no traceback
+    except (ConfigError, DataError, FileNotFoundError, NotWritableError) as e:  # bad input: one line
         log.error("%s", e)
         return 1
 
@@ -215,10 +217,8 @@ def train(args) -> int:
         log.error("%s", e)
         return 1
     out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    with open(out / "config.yaml", "w", encoding="utf-8") as f:  # the resolved config, for the record
-        yaml.safe_dump({**cfg.raw, "model": model_cfg}, f, allow_unicode=True, sort_keys=False)
-
+    # seeded before the model is built: two fresh runs of one command start from the same weights
+    seed_everything(cfg.train.seed)
     model = initial_weights(args, cfg, model_cfg)
     data_cfg = set_objective(model, cfg, data_cfg)
 
@@ -262,6 +262,10 @@ def train(args) -> int:
         hooks.append(swap_hook)
 
     trainer = Trainer(model, cfg.train, out, sampler, make_loader, valid_fn=valid_fn, hooks=hooks)
+    # written once everything above accepted the config: a failing one leaves no record behind
+    if rank == 0:
+        with atomic_write(out / "config.yaml") as f:
+            yaml.safe_dump({**cfg.raw, "model": model_cfg}, f, allow_unicode=True, sort_keys=False)
     if swap_hook:
         swap_hook.bind(trainer)
     metrics = trainer.fit()

@@ -4,23 +4,25 @@
     python -m asrllm.bin.transcribe --model-dir DIR --wav-scp wav.scp --out text [--nj 4 --cmd utils/run.pl]
 
 The key is the path as given (files) or the utterance id (wav.scp). Audio longer than --max-chunk-sec
-is cut at low-energy points and the chunk transcripts joined. No network access is needed.
+is cut at low-energy points and the chunk transcripts joined. No network access is needed. An input
+that cannot be read is named in one error line on stderr and left out; the others are transcribed and
+written, and the exit status is then 1.
 """
 
 import argparse
 import contextlib
-import logging
-import os
-import shutil
 import sys
-from pathlib import Path
 
 from asrllm.data.cli import run_stage
-from asrllm.data.shards import DEFAULT_CMD, StageError, check_nj, run_jobs
-from asrllm.kaldi.table import DataError, read_table, table_line
-from asrllm.utils.atomic import atomic_write
+from asrllm.data.shards import DEFAULT_CMD, check_nj
+from asrllm.kaldi.table import DataError
 
-GROUP = 64  # inputs handed to Speech2Text.transcribe at a time
+with contextlib.redirect_stdout(sys.stderr):  # espnet prints on import; stdout is for transcripts
+    import torch
+
+    from asrllm.bin.decode import parse_opts
+    from asrllm.inference import Speech2Text
+    from asrllm.inference.run import default_threads, read_inputs, transcribe_items, transcribe_parallel
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,80 +39,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE",
                    help="override a decode.yaml key, e.g. --opt beam_size=4")
     p.add_argument("--num-threads", type=int, default=None, help="torch CPU threads")
+    p.add_argument("--verbose", action="store_true",
+                   help="also print `<key> finish_reason=<eos|max_tokens|too_short>` per input on stderr "
+                        "(comma-joined per chunk for chunked audio); the transcripts are unchanged")
+    p.add_argument("--report", default=None, help=argparse.SUPPRESS)  # --nj jobs: JSON lines for the parent
     p.add_argument("--log-level", default="INFO", help="logging goes to stderr; transcripts to stdout / --out")
     return p
 
 
-def _inputs(args) -> list[tuple[str, str]]:
-    items = [(a, a) for a in args.audio]
-    if args.wav_scp:
-        items += [(k, v) for k, v, _ in read_table(args.wav_scp)]
-    if not items:
-        raise DataError("nothing to transcribe: give audio files or --wav-scp")
-    return items
-
-
-def _transcribe(args, items: list[tuple[str, str]]) -> None:
-    with contextlib.redirect_stdout(sys.stderr):  # espnet prints on import; stdout is for transcripts
-        import torch
-
-        from asrllm.bin.decode import parse_opts
-        from asrllm.inference import Speech2Text
-
-    if args.num_threads:
-        torch.set_num_threads(args.num_threads)
-    s2t = Speech2Text.from_pretrained(args.model_dir, args.device, args.max_chunk_sec, **parse_opts(args.opt))
-    if args.out and any(any(c.isspace() for c in k) for k, _ in items):
-        raise DataError("a key contains whitespace: it cannot go into a Kaldi text file (use --wav-scp ids)")
-    with atomic_write(args.out) if args.out else contextlib.nullcontext(sys.stdout) as f:
-        for i in range(0, len(items), GROUP):
-            group = items[i:i + GROUP]
-            for (key, _), t in zip(group, s2t.transcribe([v for _, v in group])):
-                f.write(table_line(key, t.text))
-            f.flush()
-
-
-def _parallel(args, items: list[tuple[str, str]]) -> None:
-    """Split the wav.scp into nj contiguous parts, run one transcribe per part, concatenate in order."""
-    work = Path(f"{args.out}.work")
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    n = len(items)
-    for j in range(1, args.nj + 1):
-        with open(work / f"wav.{j}.scp", "w", encoding="utf-8") as f:
-            for key, value in items[(j - 1) * n // args.nj:j * n // args.nj]:
-                f.write(table_line(key, value))
-    job_args = ["--model-dir", args.model_dir, "--wav-scp", str(work / "wav.JOB.scp"), "--out",
-                str(work / "text.JOB"), "--max-chunk-sec", str(args.max_chunk_sec),
-                "--num-threads", str(args.num_threads or max(1, (os.cpu_count() or 1) // args.nj))]
-    if args.device:
-        job_args += ["--device", args.device]
-    for opt in args.opt:
-        job_args += ["--opt", opt]
-    run_jobs(args.cmd, args.nj, work / "log" / "transcribe.JOB.log", "asrllm.bin.transcribe", job_args)
-    with atomic_write(args.out) as out:
-        for j in range(1, args.nj + 1):
-            part = work / f"text.{j}"
-            if not part.is_file():
-                raise StageError(f"job {j} wrote no {part}; see {work / 'log'}")
-            out.write(part.read_text(encoding="utf-8"))
-    shutil.rmtree(work)
+def _job_args(args) -> list[str]:
+    out = ["--model-dir", args.model_dir, "--max-chunk-sec", str(args.max_chunk_sec),
+           "--num-threads", str(args.num_threads or default_threads(args.nj))]
+    out += ["--device", args.device] if args.device else []
+    return out + [x for opt in args.opt for x in ("--opt", opt)]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
-    def body() -> None:
+    def body() -> int:
         check_nj(args.nj)
-        items = _inputs(args)
+        items = read_inputs(args.audio, args.wav_scp)
         if args.nj > 1:
             if not args.out or not args.wav_scp or args.audio:
                 raise DataError("--nj > 1 needs --wav-scp and --out (and no positional audio)")
-            _parallel(args, items)
-        else:
-            _transcribe(args, items)
-        if args.out:
-            logging.getLogger("asrllm.transcribe").info("wrote %d transcripts to %s", len(items), args.out)
+            return transcribe_parallel(items, args.out, args.nj, args.cmd, _job_args(args), args.verbose)
+        if args.num_threads:
+            torch.set_num_threads(args.num_threads)
+        s2t = Speech2Text.from_pretrained(args.model_dir, args.device, args.max_chunk_sec, **parse_opts(args.opt))
+        return transcribe_items(s2t, items, args.out, args.verbose, args.report)
 
     return run_stage("transcribe", body, args.log_level)
 

@@ -41,6 +41,7 @@ class FormatConfig:
     dump_format: str = "flac"
     multi_channel: str = "skip"
     max_segment_overshoot: float = 0.5
+    pipe_timeout: float = 300.0  # s per wav.scp pipe (stages 3, 5); other readers use this default
 
 
 @dataclass
@@ -217,6 +218,8 @@ def validate(cfg: DataConfig, where: str = "data config") -> DataConfig:
     _choice(cfg.format.verify, ("full", "header"), f"{where}: format.verify")
     _choice(cfg.format.dump_format, ("flac", "wav"), f"{where}: format.dump_format")
     _choice(cfg.format.multi_channel, ("skip", "first", "mix"), f"{where}: format.multi_channel")
+    if cfg.format.pipe_timeout <= 0:
+        raise ConfigError(f"{where}: format.pipe_timeout must be positive (seconds)")
     flt = cfg.filter
     if not 0 <= flt.min_duration < flt.max_duration:
         raise ConfigError(f"{where}: filter needs 0 <= min_duration < max_duration")

@@ -53,7 +53,8 @@ def split_by_recording(data: DataDir, split_root: Path, nj: int) -> list[Path]:
 def run_jobs(cmd: str, nj: int, log_pattern: Path, module: str, args: list[str]) -> None:
     """Run `python -m module args` as JOB=1:nj through the launcher; StageError if any job fails."""
     log_pattern.parent.mkdir(parents=True, exist_ok=True)
-    argv = shlex.split(cmd) + [f"JOB=1:{nj}", str(log_pattern), sys.executable, "-m", module] + args
+    # one pre-quoted command argument: the launcher passes paths with shell characters literally
+    argv = shlex.split(cmd) + [f"JOB=1:{nj}", str(log_pattern), shlex.join([sys.executable, "-m", module, *args])]
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     logging.info("running %d job(s): %s", nj, " ".join(shlex.quote(a) for a in argv))

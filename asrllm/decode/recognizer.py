@@ -8,14 +8,12 @@ import torch
 from asrllm.decode.config import DecodeConfig
 from asrllm.decode.guard import RepetitionGuard
 from asrllm.decode.lm import CachedLM
-from asrllm.decode.search import beam_search, greedy_search
+from asrllm.decode.search import TOO_SHORT, beam_search, greedy_search
 from asrllm.lang.units import read_units
 from asrllm.models.build import from_pretrained
 from asrllm.models.ctc_head import MLPCTCHead
 
 log = logging.getLogger(__name__)
-
-MIN_FEAT_FRAMES = 7  # the 4x subsampling needs 7 input frames for one output frame
 
 
 @dataclass
@@ -25,6 +23,13 @@ class Recognition:
     score: float
     finish_reason: str
     ctc: dict[str, list[int]] = field(default_factory=dict)  # head -> greedy CTC unit ids
+
+
+def encoder_frames(encoder, feat_lens: torch.Tensor) -> torch.Tensor:
+    """Encoder frames for feat_lens input frames; 0 (under 7 frames, about 0.085 s) means none."""
+    if encoder.subsampling is not None:
+        return encoder.subsampling.output_lengths(feat_lens).clamp(min=0)
+    return (((feat_lens - 1) // 2 - 1) // 2).clamp(min=0)  # espnet's Conv2dSubsampling (input_layer conv2d)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -65,11 +70,24 @@ class Recognizer:
     def end_id(self) -> int:
         return self.model.prompt.end_id
 
-    @torch.no_grad()
     def __call__(self, feats: torch.Tensor, feat_lens: torch.Tensor) -> list[Recognition]:
+        """One Recognition per row. A row too short for one encoder frame gets an empty TOO_SHORT result
+        and leaves the batch, so the other rows decode exactly as they would without it."""
+        ok = encoder_frames(self.model.encoder, feat_lens.cpu()) > 0
+        if bool(ok.all()):
+            return self._decode(feats, feat_lens)
+        out = [Recognition("", [], 0.0, TOO_SHORT, {h: [] for h in self.ctc_heads}) for _ in range(len(ok))]
+        rows = ok.nonzero()[:, 0]
+        if len(rows):
+            lens = feat_lens[rows.to(feat_lens.device)]
+            kept = self._decode(feats[rows.to(feats.device), :int(lens.max())], lens)
+            for r, rec in zip(rows.tolist(), kept):
+                out[r] = rec
+        return out
+
+    @torch.no_grad()
+    def _decode(self, feats: torch.Tensor, feat_lens: torch.Tensor) -> list[Recognition]:
         feats, feat_lens = feats.to(self.device), feat_lens.to(self.device)
-        if feats.shape[1] < MIN_FEAT_FRAMES:  # too short for any encoder frame: empty speech, not a crash
-            feats = torch.nn.functional.pad(feats, (0, 0, 0, MIN_FEAT_FRAMES - feats.shape[1]))
         frames, frame_lens, speech, speech_lens = self.model.speech_embeddings(feats, feat_lens)
         ctc = {h: MLPCTCHead.greedy(self.model.ctc_heads[h].log_probs(frames), frame_lens) for h in self.ctc_heads}
         prompt, embeds = self.model.llm_inputs(speech, speech_lens, None)

@@ -4,6 +4,7 @@ Scores are sums of log-probabilities (log-softmax of the logits after the repeti
 emitted tokens, the end token included. A hypothesis finishes with "eos" when the end token is
 chosen and with "max_tokens" when it reaches its row's limit of new tokens without it (the end token
 counts towards the limit, as in Hugging Face's max_new_tokens). Finished rows leave the batch.
+The Recognizer gives "too_short" (empty, score 0) to an utterance with no encoder frame: it is not searched.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from asrllm.decode.lm import CachedLM
 
 EOS = "eos"
 MAX_TOKENS = "max_tokens"
+TOO_SHORT = "too_short"  # no encoder frame after subsampling (set by the Recognizer)
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Writes into its work dir, sorted by utterance id: text, token, token_int, logprob, finish_reason,
 text.ctc_<head> for each CTC diagnostic head, failed (utterances whose audio could not be read),
-and stats.json last (its presence means the shard finished).
+and stats.json last (its presence means the shard finished). An utterance too short for one encoder
+frame gets an empty hypothesis with finish reason too_short (and a warning naming it).
 """
 
 import json
@@ -21,6 +22,7 @@ from asrllm.data.dataset import SpeechDataset
 from asrllm.data.sampler import DynamicBatchSampler
 from asrllm.decode.config import DecodeConfig
 from asrllm.decode.recognizer import Recognizer
+from asrllm.decode.search import TOO_SHORT
 from asrllm.kaldi.table import write_table
 from asrllm.utils.atomic import atomic_write
 
@@ -82,6 +84,7 @@ def decode_shard(recognizer: Recognizer, data_dir: str | Path, data_cfg: DataCon
     out: dict[str, list[tuple[str, str]]] = {name: [] for name in TABLES}
     ctc_out: dict[str, list[tuple[str, str]]] = {h: [] for h in recognizer.ctc_heads}
     failed: list[str] = []
+    short: list[str] = []
     reasons: dict[str, int] = {}
     frames = tokens = 0
     start = time.perf_counter()
@@ -103,6 +106,8 @@ def decode_shard(recognizer: Recognizer, data_dir: str | Path, data_cfg: DataCon
                 out["logprob"].append((utt, f"{r.score:.4f}"))
                 out["finish_reason"].append((utt, r.finish_reason))
                 reasons[r.finish_reason] = reasons.get(r.finish_reason, 0) + 1
+                if r.finish_reason == TOO_SHORT:
+                    short.append(utt)
                 tokens += len(r.tokens)
                 for head, ids in r.ctc.items():
                     units = recognizer.ctc_units.get(head)  # ids as numbers when the unit list is unknown
@@ -110,6 +115,10 @@ def decode_shard(recognizer: Recognizer, data_dir: str | Path, data_cfg: DataCon
             done += len(results)
             log.info("job %d: %d / %d utterances decoded", job, done, len(rows))
     seconds = time.perf_counter() - start
+    if short:
+        log.warning("job %d: %d utterance(s) too short for one encoder frame (< 0.09 s), given an empty "
+                    "hypothesis (too_short): %s%s", job, len(short), " ".join(sorted(short)[:5]),
+                    " ..." if len(short) > 5 else "")
     for name, items in out.items():
         write_table(work / name, items)
     for head, items in ctc_out.items():

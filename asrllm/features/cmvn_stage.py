@@ -53,7 +53,8 @@ def accumulate(data_dir: str, cfg: DataConfig, job: int = 1, nj: int = 1) -> tup
         data.require("wav.scp")
         fbank = Fbank(cfg.fbank, cfg.sample_rate)
         segments = data.file("segments") if data.has_segments else None
-        for utt, x, sr in iter_audio(data.file("wav.scp"), segments, select, cfg.format.multi_channel):
+        for utt, x, sr in iter_audio(data.file("wav.scp"), segments, select, cfg.format.multi_channel,
+                                     cfg.format.pipe_timeout):
             if isinstance(x, AudioError) or sr != cfg.sample_rate:
                 logging.warning("cmvn: skipping utterance '%s': %s", utt,
                                 x if isinstance(x, AudioError) else f"{sr} Hz")

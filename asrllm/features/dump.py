@@ -41,7 +41,8 @@ def fbank_shard(split: Path, ark: Path, work: Path, cfg: DataConfig) -> dict:
     with kaldiio.WriteHelper(f"ark,scp:{ark.resolve()},{tmp_scp}", compression_method=compression) as writer, \
             open(work / ".utt2num_frames.tmp", "w", encoding="utf-8") as nf, \
             open(work / ".skipped.tmp", "w", encoding="utf-8") as sk:
-        for utt, x, sr in iter_audio(split / "wav.scp", split / "segments", multi_channel=cfg.format.multi_channel):
+        for utt, x, sr in iter_audio(split / "wav.scp", split / "segments", multi_channel=cfg.format.multi_channel,
+                                     pipe_timeout=cfg.format.pipe_timeout):
             try:
                 if isinstance(x, AudioError):
                     raise x

@@ -8,7 +8,8 @@
 The folder gives everything: weights, tokenizer, prompt (config.yaml), frontend (frontend.yaml),
 CMVN statistics (cmvn.json) and decoding settings (decode.yaml). Loading reads local files only
 (the Hugging Face hub is put offline first). Audio longer than max_chunk_sec is cut at low-energy
-points and the chunk transcripts joined.
+points and the chunk transcripts joined. A chunk too short for one encoder frame (< 0.09 s) gets an
+empty transcript with finish reason too_short.
 """
 
 import os
@@ -19,6 +20,7 @@ import numpy as np
 import torch
 
 from asrllm.audio.audiofile import read_entry
+from asrllm.audio.errors import AudioError
 from asrllm.audio.resample import resample
 from asrllm.config import ConfigError
 from asrllm.data.config import DataConfig, load_data_config
@@ -47,6 +49,12 @@ class Chunk:
 class Transcript:
     text: str
     chunks: list[Chunk] = field(default_factory=list)
+    error: str = ""  # why the input could not be read (transcribe(..., skip_errors=True)); text is then ""
+
+    @property
+    def finish_reason(self) -> str:
+        """The chunks' finish reasons (eos | max_tokens | too_short), comma-joined for chunked audio."""
+        return ",".join(c.finish_reason for c in self.chunks)
 
 
 class Speech2Text:
@@ -95,14 +103,23 @@ class Speech2Text:
             feats = self.cmvn(feats)
         return torch.from_numpy(np.ascontiguousarray(feats, dtype=np.float32))
 
-    def transcribe(self, audios: list, sample_rate: int | None = None) -> list[Transcript]:
-        """Transcribe several inputs; all their chunks are decoded in length-sorted batches."""
+    def transcribe(self, audios: list, sample_rate: int | None = None, skip_errors: bool = False) -> list[Transcript]:
+        """Transcribe several inputs; all their chunks are decoded in length-sorted batches. With skip_errors,
+        an input that cannot be read gets Transcript("", error=reason) instead of stopping the others."""
         chunks: list[tuple[int, int, int]] = []  # (input, start sample, end sample)
         samples = []
+        errors = [""] * len(audios)
         for i, audio in enumerate(audios):
-            x = self.load_audio(audio, sample_rate)
+            try:
+                x = self.load_audio(audio, sample_rate)
+            except (AudioError, OSError, ValueError) as e:
+                if not skip_errors:
+                    raise
+                errors[i] = str(e) or type(e).__name__
+                x = np.zeros(0, np.float32)
             samples.append(x)
-            chunks += [(i, a, b) for a, b in chunk_bounds(x, self.sample_rate, self.max_chunk_sec)]
+            if not errors[i]:
+                chunks += [(i, a, b) for a, b in chunk_bounds(x, self.sample_rate, self.max_chunk_sec)]
         feats = [self.features(samples[i][a:b]) for i, a, b in chunks]
         order = sorted(range(len(feats)), key=lambda j: feats[j].shape[0])
         cfg = self.recognizer.cfg
@@ -118,7 +135,7 @@ class Speech2Text:
             for j, r in zip(idx, self.recognizer(batch, lens)):
                 results[j] = r
             lo = hi
-        out = [Transcript("") for _ in audios]
+        out = [Transcript("", error=e) for e in errors]
         for (i, a, b), r in zip(chunks, results):
             out[i].chunks.append(Chunk(a / self.sample_rate, b / self.sample_rate, one_line(r.text), r.finish_reason))
         for t in out:

@@ -22,7 +22,7 @@ from asrllm.kaldi.datadir import EMPTY_VALUE_TABLES, DataDir, count_lines
 from asrllm.kaldi.partition import copy_meta_files, write_parts
 from asrllm.kaldi.sorted_join import join_sorted
 from asrllm.kaldi.staging import staged_dir
-from asrllm.kaldi.table import DataError, parse_line, read_table, table_line
+from asrllm.kaldi.table import DataError, parse_line, read_table, strip_bom, table_line
 
 PROG = "fix_data_dir.sh"
 
@@ -57,6 +57,7 @@ def clean_table(src: Path, dst: Path, drops: DropLog) -> None:
     staged = dst.with_name(dst.name + ".unsorted")
     with open(src, "rb") as f, open(staged, "w", encoding="utf-8") as out:
         for lineno, raw in enumerate(f, 1):
+            raw = strip_bom(raw, lineno, src)
             if not raw.strip():
                 drops.add([f"empty lines in {name}"])
                 continue

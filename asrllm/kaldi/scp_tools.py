@@ -10,7 +10,7 @@ from typing import BinaryIO, Callable, Iterator
 
 from asrllm.kaldi.cli import run_tool
 from asrllm.kaldi.speakers import group_by_speaker, speakers_in_order
-from asrllm.kaldi.table import DataError
+from asrllm.kaldi.table import DataError, strip_bom
 
 FILTER_USAGE = "usage: filter_scp.pl [--exclude] [-f <field>] <id-list> [<in.scp> ...] > out.scp"
 UTT2SPK_USAGE = "usage: utt2spk_to_spk2utt.pl [<utt2spk>] > spk2utt"
@@ -20,14 +20,14 @@ SPK2UTT_USAGE = "usage: spk2utt_to_utt2spk.pl [<spk2utt>] > utt2spk"
 def _lines(path: str) -> Iterator[tuple[str, int, bytes]]:
     """(name, line number, raw line) of a file, or of stdin for '-'."""
     if path == "-":
-        yield from (("<stdin>", n, raw) for n, raw in enumerate(sys.stdin.buffer, 1))
+        yield from (("<stdin>", n, strip_bom(raw, n, "<stdin>")) for n, raw in enumerate(sys.stdin.buffer, 1))
         return
     try:
         f = open(path, "rb")
     except OSError as e:
         raise DataError(f"{path}: cannot open ({e.strerror})") from None
     with f:
-        yield from ((path, n, raw) for n, raw in enumerate(f, 1))
+        yield from ((path, n, strip_bom(raw, n, path)) for n, raw in enumerate(f, 1))
 
 
 def _fields(name: str, lineno: int, raw: bytes, at_least: int, exactly: bool = False) -> list[str]:

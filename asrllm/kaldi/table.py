@@ -3,6 +3,7 @@
 Every error names the file and the 1-based line number.
 """
 
+import logging
 import os
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -10,8 +11,21 @@ from typing import Iterable, Iterator
 from asrllm.utils.atomic import atomic_write
 
 
+BOM = b"\xef\xbb\xbf"
+log = logging.getLogger(__name__)
+
+
 class DataError(ValueError):
     """A problem with an input file, located by file and line (or utterance id)."""
+
+
+def strip_bom(raw: bytes, lineno: int, path: str | os.PathLike) -> bytes:
+    """Drop a UTF-8 byte-order mark from line 1 (with a warning naming the file): it would stick to the
+    first key, e.g. the first utterance id of a hyp `text` saved by a Windows editor."""
+    if lineno == 1 and raw.startswith(BOM):
+        log.warning("%s: starts with a UTF-8 byte-order mark; ignoring it", path)
+        return raw[len(BOM):]
+    return raw
 
 
 def parse_line(raw: bytes, allow_empty_value: bool = False) -> tuple[str, str]:
@@ -45,7 +59,7 @@ def read_table(
     with open(path, "rb") as f:
         for lineno, raw in enumerate(f, 1):
             try:
-                key, value = parse_line(raw, allow_empty_value)
+                key, value = parse_line(strip_bom(raw, lineno, path), allow_empty_value)
             except ValueError as e:
                 raise DataError(f"{path}:{lineno}: {e}") from None
             if check_sorted and prev is not None:

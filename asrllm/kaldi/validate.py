@@ -15,7 +15,7 @@ from typing import Iterator
 from asrllm.kaldi.datadir import DataDir, Segment, count_lines, parse_segment
 from asrllm.kaldi.sorted_join import join_sorted
 from asrllm.kaldi.speakers import group_by_speaker
-from asrllm.kaldi.table import DataError, parse_line
+from asrllm.kaldi.table import DataError, parse_line, strip_bom
 from asrllm.utils.log import setup_logging
 
 # A segment may end this far (s) past its recording's reco2dur, and utt2dur may differ this much
@@ -69,7 +69,7 @@ class Validator:
         with open(self.d.file(name), "rb") as f:
             for lineno, raw in enumerate(f, 1):
                 try:
-                    key, value = parse_line(raw, allow_empty_value=name == "text")
+                    key, value = parse_line(strip_bom(raw, lineno, self.at(name)), allow_empty_value=name == "text")
                 except ValueError as e:
                     if report:
                         self.report.add(self.at(name, lineno), str(e))

@@ -1,4 +1,14 @@
-"""Parse `launcher [--opt value ...] [JOB=1:N] log-file command args` (Kaldi's shared interface)."""
+"""Parse `launcher [--opt value ...] [JOB=1:N] log-file command args` (Kaldi's shared interface).
+
+Quoting. The job runs `bash -c <command>`, and the command is built from the arguments after the log:
+- one argument: it is the command, taken as shell as written (`run.pl log "a | b > c"`);
+- several: joined as Kaldi does: a word without whitespace stays raw, so a `|`, `>` or `$VAR` word
+  the user wrote (e.g. as `\\|`) acts as shell; a word with whitespace is quoted.
+So a word like `exp/a;b` or `$(x)` from a path is shell too. Code that passes its own arguments
+(paths, names) therefore builds the fully quoted command itself and passes it as ONE argument:
+`shlex.join(argv)` in Python, `"$(printf '%q ' "${cmd[@]}")"` in bash. That needs no new option and
+leaves `run.pl JOB=1:4 log cmd args` as Kaldi users know it. JOB is still replaced inside quotes.
+"""
 
 import re
 import shlex
@@ -34,7 +44,7 @@ class JobSpec:
 
 
 def join_command(args: list[str]) -> str:
-    """Join arguments as Kaldi does: words without whitespace stay raw, others are quoted."""
+    """Join arguments as Kaldi does: words without whitespace stay raw (shell), others are quoted."""
     return " ".join(a if a and not re.search(r"\s", a) else shlex.quote(a) for a in args)
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from asrllm.launch.jobspec import JobSpec, UsageError, parse
+from asrllm.launch.logs import rotate_log
 from asrllm.launch.slurm_conf import SlurmConf, SlurmConfError
 
 SCRIPT = """#!/usr/bin/env bash
@@ -21,7 +22,7 @@ esac
 CASE = """  {job})
     log={log}
     mkdir -p "$(dirname "$log")"
-    {{ echo "# {command_comment}"; echo "# Started at $(date) on $(hostname)"; echo "#"; }} > "$log"
+    {{ printf '%s\n' {header}; echo "# Started at $(date) on $(hostname)"; echo "#"; }} > "$log"
     start=$(date +%s)
     ( {command} ) >> "$log" 2>&1
     code=$?
@@ -37,7 +38,7 @@ def write_script(spec: JobSpec, qdir: Path, base: str) -> Path:
         command = spec.command_for(job)
         cases.append(CASE.format(
             job=job, log=shlex.quote(os.path.abspath(spec.log_for(job))), command=command,
-            command_comment=command.replace('"', "'").replace("$", "\\$").replace("`", "'"),
+            header=shlex.quote(f"# {command}"),  # shown as is: nothing in it is expanded
             status=shlex.quote(str(qdir / f"{base}.{job}.status"))))
     script = qdir / f"{base}.sh"
     threads = spec.options.get("num_threads")  # the job's thread count, as run.pl sets it
@@ -61,6 +62,7 @@ def run(spec: JobSpec) -> int:
     base = base.removesuffix(".log")
     for job in spec.ids:
         (qdir / f"{base}.{job}.status").unlink(missing_ok=True)
+        rotate_log(spec.log_for(job))  # an earlier attempt's log becomes <log>.1
     script = write_script(spec, qdir, base)
     array = f"--array={spec.first}-{spec.last}"
     if "max_jobs_run" in spec.options:

@@ -19,9 +19,19 @@ CHUNK = 1 << 20
 
 
 def file_digest(path: Path) -> str:
-    """sha256 of a file's content, or 'missing'."""
+    """sha256 of a file's content, or 'missing'. An upstream stage's marker (`*.done`) is digested
+    by what it recorded (settings, configs, inputs), not by when or where that stage finished, so a
+    downstream stage goes stale exactly when something its upstream consumed changed."""
     if not path.exists():
         return "missing"
+    if path.suffix == ".done":
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            state = {k: record[k] for k in ("settings", "configs", "inputs")}
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # not a marker we wrote: its bytes are its state
+        else:
+            return "state:" + hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
     h = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(CHUNK):

@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from asrllm.utils.atomic import atomic_write
+from asrllm.utils.atomic import atomic_write, check_writable
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class CheckpointManager:
         self.keep_last, self.keep_best, self.metric, self.mode = keep_last, keep_best, metric, mode
         self.writer = writer
         if writer:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            check_writable(self.dir)  # fail at start, not at the first save
             self._remove_temporaries()
 
     # ---- files ---------------------------------------------------------------------------

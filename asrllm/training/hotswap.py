@@ -94,9 +94,33 @@ class CKAMonitor:
         self.reference_step: int | None = None
         self.triggers: list[dict] = []
         self._reference_out: list[torch.Tensor] | None = None
+        self._started = False
 
     def state_dict(self) -> dict:
         return {"reference_step": self.reference_step, "triggers": list(self.triggers)}
+
+    def _forget_after(self, step: int) -> None:
+        """First call of this process, at `step`: what an earlier run wrote from `step` on is not this
+        run's history. cka.tsv keeps only the rows before it (a resume repeats the later steps; a
+        restart from scratch keeps none), and a fresh start also empties swaps.json, whose
+        snapshots belong to the abandoned run."""
+        self._started = True
+        if not self.is_main:
+            return
+        tsv = self.out_dir / "cka.tsv"
+        if tsv.is_file():
+            lines = tsv.read_text(encoding="utf-8").splitlines(keepends=True)
+            kept = [row for row in lines[1:] if int(row.split("\t", 1)[0]) < step]
+            if len(kept) < len(lines) - 1:
+                log.info("cka.tsv: %d row(s) from step %d on, left by an earlier run, removed",
+                         len(lines) - 1 - len(kept), step)
+            if kept:
+                with atomic_write(tsv) as f:
+                    f.writelines(lines[:1] + kept)
+            else:
+                tsv.unlink()
+        if self.reference_step is None and (self.out_dir / "swaps.json").is_file():
+            self._write()
 
     def load_state_dict(self, state: dict) -> None:
         self.reference_step = state["reference_step"]
@@ -124,6 +148,8 @@ class CKAMonitor:
                                                      "final": None})
 
     def __call__(self, trainer, step: int) -> None:
+        if not self._started:
+            self._forget_after(step)
         if step < self.cfg.start_step:
             return
         if self.reference_step is None:

@@ -334,6 +334,9 @@ class Trainer:
         if self.dist.is_main:
             full = self.ckpt.load_latest()
             newest = self.ckpt.steps()
+            if newest and full is None:
+                log.warning("no loadable checkpoint in %s (%d unreadable): starting from step 0",
+                            self.ckpt.dir, len(newest))
             if newest and newest[-1] != (full["step"] if full else -1):
                 self.ckpt.discard_after(full["step"] if full else -1)
             if full is not None:

@@ -27,3 +27,22 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+class NotWritableError(OSError):
+    """A folder a job must write to refuses writes."""
+
+
+def check_writable(directory: str | os.PathLike) -> None:
+    """Create `directory` and write, then remove, a probe file in it: a job that will save there
+    learns at start, not after its first hours, that it cannot (permissions, read-only mounts and
+    root's exemption from permission bits all show up in a real write, not in os.access)."""
+    directory = Path(directory)
+    probe = directory / f".write_probe.{os.getpid()}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(probe, "w", encoding="utf-8") as f:
+            f.write("probe\n")
+        probe.unlink()
+    except OSError as e:
+        raise NotWritableError(f"{directory} is not writable ({e.strerror or e}): nothing can be saved there") from e

@@ -80,3 +80,27 @@ def test_configurable_limits_and_an_invalid_result(tmp_path):
     (src / "utt2spk").write_text((src / "utt2spk").read_text().replace("a-3 a\n", ""))
     assert filter_data.main(["--in-dir", str(src), "--out-dir", str(tmp_path / "bad"), "--config", str(conf)]) == 1
     assert not (tmp_path / "bad" / "text").exists()
+
+
+SHORT = {"a-1": (2.0, "hello world"), "a-2": (0.05, "blip"), "b-1": (0.08, "click"), "b-2": (0.085, "just one"),
+         "b-3": (1.0, "你好")}
+
+
+def test_clips_without_an_encoder_frame(tmp_path, caplog):
+    """Under 0.085 s (7 fbank frames at 25 / 10 ms) the encoder has no frame: training drops them even with
+    min_duration 0; an eval set (--no-filter) keeps them and a warning names them."""
+    src = tmp_path / "raw"
+    _formatted_dir(src, SHORT)
+    conf = tmp_path / "data.yaml"
+    conf.write_text("filter:\n  min_duration: 0.0\n")
+    out = tmp_path / "train"
+    assert filter_data.main(["--in-dir", str(src), "--out-dir", str(out), "--config", str(conf)]) == 0
+    assert sorted(read_table_dict(out / "text")) == ["a-1", "b-2", "b-3"]
+    dropped = read_table_dict(out / "filter.dropped")
+    assert sorted(dropped) == ["a-2", "b-1"] and "no encoder frame" in dropped["a-2"]
+    test = tmp_path / "test"
+    assert filter_data.main(["--in-dir", str(src), "--out-dir", str(test), "--no-filter"]) == 0
+    assert len(read_table_dict(test / "text")) == 5
+    assert json.loads((test / "filter.report.json").read_text())["kept_without_encoder_frame"] == 2
+    warning = next(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert "2 utterance(s) shorter than 0.085 s give no encoder frame" in warning and warning.endswith("a-2 b-1")

@@ -1,33 +1,6 @@
-"""utils/slurm.pl against a fake sbatch that runs array tasks locally and records its arguments."""
+"""utils/slurm.pl against a fake sbatch (tests/launch/conftest.py) that runs array tasks locally."""
 
-import os
 import subprocess
-
-FAKE_SBATCH = r"""#!/usr/bin/env bash
-# fake sbatch: records its arguments, runs every array task of the script locally
-echo "$@" >> "$FAKE_SBATCH_LOG"
-array=""; script=""
-for a in "$@"; do
-  case "$a" in --array=*) array=${a#--array=}; array=${array%%%*} ;; esac
-  script=$a
-done
-first=${array%-*}; last=${array#*-}
-rc=0
-for t in $(seq "$first" "$last"); do SLURM_ARRAY_TASK_ID=$t bash "$script" || rc=1; done
-exit $rc
-"""
-
-
-def setup_fake(tmp_path):
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    sbatch = bindir / "sbatch"
-    sbatch.write_text(FAKE_SBATCH)
-    sbatch.chmod(0o755)
-    env = dict(os.environ)
-    env["PATH"] = f"{bindir}:{env['PATH']}"
-    env["FAKE_SBATCH_LOG"] = str(tmp_path / "sbatch_args.txt")
-    return env
 
 
 def slurm_pl(repo, cwd, env, *args):
@@ -35,8 +8,8 @@ def slurm_pl(repo, cwd, env, *args):
                           capture_output=True, text=True)
 
 
-def test_array_job_runs_every_task_with_mapped_options(repo, tmp_path):
-    env = setup_fake(tmp_path)
+def test_array_job_runs_every_task_with_mapped_options(repo, tmp_path, sbatch_env):
+    env = sbatch_env
     r = slurm_pl(repo, tmp_path, env, "--mem", "4G", "--gpu", "1", "--num-threads", "2",
                  "JOB=1:3", "exp/log/t.JOB.log", "echo", "task JOB", "$OMP_NUM_THREADS", ">", "out.JOB")
     assert r.returncode == 0, r.stderr
@@ -50,15 +23,15 @@ def test_array_job_runs_every_task_with_mapped_options(repo, tmp_path):
     assert "--array=1-3" in args and "--wait" in args
 
 
-def test_failed_task_is_named(repo, tmp_path):
-    env = setup_fake(tmp_path)
+def test_failed_task_is_named(repo, tmp_path, sbatch_env):
+    env = sbatch_env
     r = slurm_pl(repo, tmp_path, env, "JOB=1:3", "log/x.JOB.log", "test JOB -ne 2")
     assert r.returncode == 1
     assert "job 2 failed" in r.stderr and "log/x.2.log" in r.stderr
 
 
-def test_recipe_slurm_conf_is_used(repo, tmp_path):
-    env = setup_fake(tmp_path)
+def test_recipe_slurm_conf_is_used(repo, tmp_path, sbatch_env):
+    env = sbatch_env
     (tmp_path / "conf").mkdir()
     (tmp_path / "conf/slurm.conf").write_text(
         "command sbatch --partition=cpu\noption mem=* --mem $0\noption gpu=* -p gpu --gres=gpu:$0\n"
@@ -69,7 +42,7 @@ def test_recipe_slurm_conf_is_used(repo, tmp_path):
     assert "--partition=cpu" in args and "--mem 8G" in args and "gres" not in args
 
 
-def test_option_missing_from_conf_is_an_error(repo, tmp_path):
-    env = setup_fake(tmp_path)
+def test_option_missing_from_conf_is_an_error(repo, tmp_path, sbatch_env):
+    env = sbatch_env
     r = slurm_pl(repo, tmp_path, env, "--colour", "red", "log/one.log", "true")
     assert r.returncode == 1 and "--colour" in r.stderr

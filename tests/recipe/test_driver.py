@@ -149,3 +149,87 @@ def test_driver_arguments_saved(recipe):
     drive(recipe, "--stop_stage", "1", "--exp", "exp/mine")
     replay = (recipe / "exp/mine/driver_run.sh").read_text()
     assert "--stop_stage 1" in replay and "--exp exp/mine" in replay
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--stage", "99"], "--stage must be a stage number from 1 to 15 (got '99')"),
+    (["--stage", "abc"], "--stage must be a stage number from 1 to 15 (got 'abc')"),
+    (["--stage", "5", "--stop_stage", "3"], "--stop_stage 3 is before --stage 5"),
+])
+def test_bad_stage_numbers_fail(recipe, args, message):
+    r = drive(recipe, *args)
+    assert r.returncode != 0 and message in r.stderr
+    assert runs(recipe) == 0
+
+
+def test_force_checks_the_stage_before_removing_its_marker(recipe):
+    marker = recipe / "dump/.stages/stage3.format_audio.done"
+    marker.parent.mkdir(parents=True)
+    marker.write_text('{"settings": {}, "configs": {}, "inputs": {}}\n')
+    r = drive(recipe, "--stage", "3", "--stop_stage", "3", "--force", "true", "--data_config", "conf/nope.yaml")
+    assert r.returncode != 0 and "conf/nope.yaml" in r.stderr
+    assert marker.is_file()
+
+
+def _start_sleeping_driver(recipe, *args):
+    (recipe / "sleep_midway").touch()
+    proc = subprocess.Popen(["./asr_llm.sh", "--train_set", "train", "--valid_set", "dev", "--stop_stage", "1",
+                             *args], cwd=recipe, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    for _ in range(300):
+        if (recipe / "started").exists():
+            return proc
+        time.sleep(0.1)
+    raise AssertionError("stage 1 did not start")
+
+
+def test_a_second_driver_on_a_busy_experiment_or_dump_fails_at_once(recipe):
+    proc = _start_sleeping_driver(recipe)
+    try:
+        r = drive(recipe, "--stop_stage", "1")  # same experiment folder
+        assert r.returncode != 0
+        assert "exp/asr_llm_entropy is in use" in r.stderr and f"pid {proc.pid} (" in r.stderr
+        assert "asr_llm.sh" in r.stderr
+        # another experiment on the same dump: stage 1 would write the data dirs stage 1 is writing
+        r = drive(recipe, "--stop_stage", "1", "--exp", "exp/other")
+        assert r.returncode != 0 and "dump is in use" in r.stderr and f"pid {proc.pid} (" in r.stderr
+        # nor may it read what stage 1 is writing
+        r = drive(recipe, "--stage", "7", "--stop_stage", "10", "--skip_train", "true", "--exp", "exp/other")
+        assert r.returncode != 0 and "dump is in use" in r.stderr
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert runs(recipe) == 1
+
+
+def test_readers_share_the_dump_and_a_writer_waits_for_none(recipe):
+    (recipe / "dump").mkdir()
+    reader = subprocess.Popen(["flock", "-s", "dump/.lock", "sleep", "60"], cwd=recipe)  # another experiment
+    try:
+        time.sleep(0.3)
+        r = drive(recipe, "--stage", "7", "--stop_stage", "10", "--skip_train", "true", "--exp", "exp/other")
+        assert r.returncode == 0, r.stderr
+        r = drive(recipe, "--stop_stage", "1")  # stage 1 must write
+        assert r.returncode != 0 and f"dump is in use: its lock dump/.lock is held by pid {reader.pid} (flock" in r.stderr
+        assert runs(recipe) == 0
+    finally:
+        reader.kill()
+        reader.wait()
+
+
+def test_an_orphan_of_a_killed_driver_keeps_the_lock(recipe):
+    proc = _start_sleeping_driver(recipe)
+    os.kill(proc.pid, signal.SIGKILL)  # the driver only: its local/data.sh runs on as an orphan
+    proc.wait()
+    try:
+        r = drive(recipe, "--stop_stage", "1")
+        assert r.returncode != 0 and "is in use" in r.stderr
+        assert "local/data.sh" in r.stderr and f"pid {proc.pid} " not in r.stderr
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+    for _ in range(100):  # the orphan is gone: the folder is free again
+        r = drive(recipe, "--stage", "7", "--stop_stage", "7", "--skip_train", "true")
+        if r.returncode == 0:
+            break
+        time.sleep(0.1)
+    assert r.returncode == 0, r.stderr

@@ -2,6 +2,7 @@
 exists, in a fresh copy of the recipe: data, labels, the four training stages of every paradigm,
 an interrupted pre-training that resumes, and the frozen/trained parameters of each stage."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -77,6 +78,44 @@ def test_pretraining_killed_midway_resumes(recipe):
     run(recipe, "--stage", "7", "--stop_stage", "7")
     log = (recipe / "exp_smoke/asr_llm_entropy/pretrain/train.log").read_text()
     assert "resumed from" in log
+
+
+def _pids_with(*words):
+    out = []
+    for d in Path("/proc").iterdir():
+        try:
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if d.name.isdigit() and all(w in cmd for w in words):
+            out.append(int(d.name))
+    return out
+
+
+def test_a_stopped_driver_leaves_no_trainer_behind(recipe, tmp_path):
+    """kill -TERM of the driver alone: it stops its launcher, which stops the trainer."""
+    run(recipe, "--stop_stage", "6")
+    exp = str(tmp_path / "exp")
+    proc = subprocess.Popen(["./run.sh", "--smoke", "true", "--stage", "7", "--stop_stage", "7", "--expdir", exp],
+                            cwd=recipe, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        for _ in range(600):
+            if _pids_with("asrllm.bin.train", exp):
+                break
+            time.sleep(0.05)
+        driver = _pids_with("asr_llm.sh", exp)
+        assert driver and _pids_with("asrllm.bin.train", exp), "training did not start"
+        os.kill(driver[0], signal.SIGTERM)
+        assert proc.wait(30) != 0 and "stopped by a signal" in proc.stderr.read()
+        for _ in range(100):
+            if not _pids_with("asrllm.bin.train", exp):
+                break
+            time.sleep(0.1)
+        assert not _pids_with("asrllm.bin.train", exp), "the trainer outlived its driver"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_entropy_paradigm_stages_train_what_they_should(recipe):
@@ -200,6 +239,25 @@ def test_alignment_starts_while_pretraining_still_runs(recipe, tmp_path):
     assert same(speech_state(tmp_path / "align/final"), snapshot_encoder(first), "encoder.")
 
 
+def test_two_fresh_runs_of_one_stage_give_equal_weights(recipe, tmp_path):
+    """The model is built after the seed is set: two fresh pre-trainings agree tensor for tensor."""
+    run(recipe, "--stop_stage", "6")
+    conf = tmp_path / "pretrain.yaml"
+    conf.write_text(f"extends: {(recipe / 'conf/train_smoke/pretrain_phone.yaml').resolve()}\n"
+                    "train: {max_steps: 12, valid_every: 12, save_every: 12}\n")
+    finals = []
+    for name in ("a", "b"):
+        cmd = ["python3", "-m", "asrllm.bin.train", "--config", str(conf), "--model-config", "conf/model_smoke.yaml",
+               "--data-config", "conf/data_smoke.yaml", "--train-dir", "dump_smoke/filtered/train_sp",
+               "--valid-dir", "dump_smoke/filtered/dev", "--cmvn", "dump_smoke/global_cmvn.json",
+               "--lang", "phone=data_smoke/lang_phone", "--out-dir", str(tmp_path / name)]
+        r = subprocess.run(cmd, cwd=recipe, capture_output=True, text=True, env=_env(recipe))
+        assert r.returncode == 0, r.stderr[-3000:]
+        finals.append(speech_state(tmp_path / name / "final"))
+    a, b = finals
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
 def test_enter_at_alignment_with_a_supplied_encoder(recipe, tmp_path):
     """--init_encoder skips pre-training: the driver enters at stage 8 with a given encoder."""
     run(recipe, "--stop_stage", "6")
@@ -248,3 +306,17 @@ def test_rerun_skips_finished_stages(recipe):
     """Last: every stage 1-15 is done, so a re-run of the whole recipe skips them all."""
     r = run(recipe)
     assert r.stderr.count("already done, skipping") == 15
+
+
+def test_new_labels_make_the_trained_stages_stale(recipe, tmp_path):
+    """After test_rerun_skips_finished_stages: stage 6 forced with another unit set (stress marks
+    kept) leaves stages 7-15 stale, not "already done"; the driver stops and names the change."""
+    units = recipe / "data_smoke/lang_phone/units.txt"
+    before = len(units.read_text().splitlines())
+    lang = tmp_path / "lang.yaml"
+    lang.write_text(f"extends: {(recipe / 'conf/lang.yaml').resolve()}\nphone: {{english: {{stress: keep}}}}\n")
+    run(recipe, "--stage", "6", "--stop_stage", "6", "--force", "true", "--lang_config", str(lang))
+    assert len(units.read_text().splitlines()) > before
+    r = run(recipe, "--stage", "7", "--stop_stage", "15", check=False)
+    assert r.returncode != 0 and "refusing to reuse stale outputs" in r.stderr
+    assert "stage6.labels.done changed" in r.stderr and "lang_phone/units.txt changed" in r.stderr

@@ -83,13 +83,52 @@ _driver_args=("$@")
 case "$paradigm" in entropy|conventional|projector_only|single_stage) ;;
   *) die "--paradigm must be entropy, conventional, projector_only or single_stage (got '$paradigm')" ;;
 esac
+for opt in stage stop_stage; do
+  [[ "${!opt}" =~ ^[0-9]+$ ]] && [ "${!opt}" -ge 1 ] && [ "${!opt}" -le 15 ] \
+    || die "--${opt} must be a stage number from 1 to 15 (got '${!opt}')"
+done
+[ "$stop_stage" -ge "$stage" ] || die "--stop_stage ${stop_stage} is before --stage ${stage}: no stage to run"
 [ -n "$exp" ] || exp=${expdir}/asr_llm_${paradigm}
 . ./path.sh
 . ./cmd.sh
 
 data_marks=${dumpdir}/.stages
 exp_marks=${exp}/.stages
-mkdir -p "$exp"
+
+# ------------------------------------------------------------------------------------------
+# Locks (flock on <dir>/.lock; the descriptors are inherited, so a trainer orphaned by a killed
+# driver keeps holding them and a new run cannot write beside it):
+#   <exp>      exclusive for the whole run: one driver per experiment folder;
+#   <dumpdir>  shared while the run reads data and features, exclusive while one of stages 1-6
+#              writes there (it also covers <datadir>, which those stages write): a data stage
+#              cannot rewrite what another experiment is training on.
+# A lock that is taken fails at once and names its holder.
+# ------------------------------------------------------------------------------------------
+# take_lock DIR FD_VAR MODE(-s|-x): take DIR's lock in MODE on the descriptor named by FD_VAR
+take_lock() {
+  local dir=$1 var=$2 mode=$3 fd
+  if [ -z "${!var:-}" ]; then
+    mkdir -p "$dir"
+    exec {fd}>>"${dir}/.lock"
+    printf -v "$var" '%s' "$fd"
+  fi
+  flock -n "$mode" "${!var}" \
+    || die "${dir} is in use: its lock ${dir}/.lock is held by $(${python} -m asrllm.bin.lock_holders "${dir}/.lock")"
+}
+exp_lock_fd= dump_lock_fd= dump_lock_mode=-s
+
+# A driver stopped by TERM, INT or HUP stops the training launcher it waits on (run.pl then stops
+# its jobs): `kill <driver pid>` leaves no trainer behind. Background subshells set it again.
+launchers=()
+on_stop() {
+  local p
+  for p in "${launchers[@]}" ${pretrain_pid:-}; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  die "stopped by a signal"
+}
+trap on_stop TERM INT HUP
+take_lock "$exp" exp_lock_fd -x
+take_lock "$dumpdir" dump_lock_fd -s
 # The driver's own arguments, saved for the record and as a replay script.
 {
   echo "#!/usr/bin/env bash"
@@ -125,19 +164,25 @@ begin_stage() {
   in_range "$n" || return 1
   stage_args=(--marker "$(marker_of "$n")" --stage "$n ${stage_names[$n]}" "$@")
   stage_t0=$(date +%s)
+  local verdict rc=0
+  # checked before --force removes anything: a stage whose configs cannot be read keeps its marker
+  verdict=$(${python} -m asrllm.bin.stage_marker check "${stage_args[@]}") || rc=$?
+  if [ $rc -ne 0 ] && [ $rc -ne 3 ]; then
+    die "stage $n (${stage_names[$n]}): cannot check its marker (see the error above)"
+  fi
+  if [ "$n" -le 6 ] && [ "$dump_lock_mode" = -s ] && { [ "$force" = true ] || [ "$verdict" = run ]; }; then
+    take_lock "$dumpdir" dump_lock_fd -x  # this run now writes the data dirs
+    dump_lock_mode=-x
+  fi
   if [ "$force" = true ]; then
     log "stage $n (${stage_names[$n]}): forced re-run"
     rm -f "$(marker_of "$n")"
     return 0
   fi
-  local verdict rc=0
-  verdict=$(${python} -m asrllm.bin.stage_marker check "${stage_args[@]}") || rc=$?
   if [ $rc -eq 3 ]; then
     log "stage $n (${stage_names[$n]}) ran before with other inputs or settings:"
     while IFS= read -r line; do log "    $line"; done <<< "$verdict"
     die "stage $n (${stage_names[$n]}): refusing to reuse stale outputs; re-run with --force true --stage $n"
-  elif [ $rc -ne 0 ]; then
-    die "stage $n (${stage_names[$n]}): cannot check its marker"
   fi
   if [ "$verdict" = skip ]; then
     log "stage $n (${stage_names[$n]}): already done, skipping ($(marker_of "$n"))"
@@ -172,6 +217,25 @@ data_files() {
   local f
   for f in wav.scp segments text utt2spk utt2dur reco2dur; do
     [ -f "$1/$f" ] && printf -- '--input\n%s\n' "$1/$f"
+  done
+  return 0
+}
+
+# label_table_names: the label files stage 6 writes into each data dir (text.phone text.char text.bpe_N)
+label_table_names() {
+  local t
+  for t in $token_types; do [ "$t" = bpe ] && echo "text.bpe_${bpe_size}" || echo "text.$t"; done
+}
+
+# consumed_files DIR...: what a training or evaluation stage reads of data dirs made by stages
+# 4-6 (index files, features, label tables), as marker inputs
+consumed_files() {
+  local d f
+  for d in "$@"; do
+    data_files "$d"
+    for f in feats.scp utt2num_frames $(label_table_names); do
+      [ -f "$d/$f" ] && printf -- '--input\n%s\n' "$d/$f"
+    done
   done
   return 0
 }
@@ -278,6 +342,10 @@ if begin_stage 6 --config "$lang_config" --config "$prompt_config" --setting "to
     --prompt-config "$prompt_config" --out "${datadir}/llm_check.json"
   end_stage 6
 fi
+if [ "$dump_lock_mode" = -x ]; then  # the data stages are written: other runs may read them again
+  flock -s "$dump_lock_fd"
+  dump_lock_mode=-s
+fi
 
 # ------------------------------------------------------------------------------------------
 # Training: which stage config each paradigm runs in stages 7-10 (empty: skipped)
@@ -294,6 +362,12 @@ lang_args=()
 for t in $token_types; do
   case "$t" in bpe) lang_args+=(--lang "bpe=${datadir}/lang_bpe_${bpe_size}") ;; *) lang_args+=(--lang "$t=${datadir}/lang_$t") ;; esac
 done
+# What every training stage consumes from stages 5-6: their markers (by recorded state), the
+# unit lists, the CMVN statistics and the train/valid dirs' index files, features and labels.
+# A re-run of stage 6 with other units therefore makes stages 7-10 stale instead of "done".
+train_in=(--input "$(marker_of 5)" --input "$(marker_of 6)" --input "${dumpdir}/global_cmvn.json")
+for a in "${lang_args[@]}"; do [ "$a" = --lang ] || train_in+=(--input "${a#*=}/units.txt"); done
+mapfile -t -O "${#train_in[@]}" train_in < <(consumed_files "${dumpdir}/filtered/${train_sp}" "${dumpdir}/filtered/${valid_set}")
 
 # previous_final I: the final model of the last stage before index I that this paradigm ran
 previous_final() {
@@ -332,8 +406,12 @@ run_train() {  # run_train N: train stage N with its planned config
   write_replay "$out" "${cmd[@]}"
   log "stage $n (${stage_names[$n]}): ${plan[$i]} -> $out (log: $out/train.log)"
   local threads=(); [ -z "$train_threads" ] || threads=(--num-threads "$train_threads")
-  ${cuda_cmd} --gpu "$ngpu" "${threads[@]}" "$out/train.log" "${cmd[@]}" \
-    || die "stage $n (${stage_names[$n]}): training failed; see $out/train.log"
+  # one pre-quoted command string: the launcher runs it as written, so a path with shell
+  # metacharacters stays a path (utils/README.md, "run.pl, slurm.pl")
+  # in the background and waited on, so that a signal to the driver reaches on_stop at once
+  ${cuda_cmd} --gpu "$ngpu" "${threads[@]}" "$out/train.log" "$(printf '%q ' "${cmd[@]}")" &
+  launchers+=($!)
+  wait "$!" || die "stage $n (${stage_names[$n]}): training failed; see $out/train.log"
 }
 
 # IA-SFT swap.mode concurrent (entropy paradigm): pre-training runs in the background, alignment
@@ -385,9 +463,9 @@ for n in 7 8 9 10; do
   if [ "$concurrent" = true ] && [ "$n" -le 9 ]; then prev_marker=(); fi
   if begin_stage "$n" --config "${train_config_dir}/${plan[$i]}.yaml" --config "$model_config" \
        --config "$data_config" --setting "paradigm=${paradigm}" --setting "llm=${llm}" \
-       --setting "init_encoder=${init_encoder}" --input "${dumpdir}/filtered/${train_sp}/text" "${prev_marker[@]}"; then
+       --setting "init_encoder=${init_encoder}" "${train_in[@]}" "${prev_marker[@]}"; then
     if [ "$concurrent" = true ] && [ "$n" -eq 7 ]; then
-      ( run_train 7 && end_stage 7 ) &
+      ( trap on_stop TERM INT HUP; run_train 7 && end_stage 7 ) &
       pretrain_pid=$!
       wait_for_trigger
       continue
@@ -409,19 +487,30 @@ if [ -z "$decode_model_dir" ]; then
   for ((i = 3; i >= 0; i--)); do [ -n "${plan[$i]}" ] && { decode_model_dir=${exp}/${stage_dirs[$i]}/final; break; }; done
 fi
 decode_dir=${exp}/decode_$(basename "$(dirname "$decode_model_dir")")
+# the marker of the training stage that made the decoded model (none for a given --decode_model)
+model_marker=()
+if [ -z "$decode_model" ]; then
+  for ((i = 3; i >= 0; i--)); do [ -n "${plan[$i]}" ] && { model_marker=(--input "$(marker_of $(( i + 7 )))"); break; }; done
+fi
+test_dirs=(); for t in $test_sets; do test_dirs+=("${dumpdir}/filtered/$t"); done
+mapfile -t test_in < <(consumed_files "${test_dirs[@]}")
+# The non-speech set is made per experiment (under its lock), not in <datadir>: experiments that
+# share a data dir may decode at the same time. Its seed makes it the same set for each of them.
+nonspeech_dir=${exp}/data/${nonspeech_set}
 score_corpus_of() { local p; for p in $scoring; do [ "${p%%=*}" = "$1" ] && { echo "${p#*=}"; return; }; done; echo "$score_corpus"; }
 
 if begin_stage 11 --config "$decode_config" --config "$data_config" --input "${decode_model_dir}/speech.pt" \
      --setting "decode_model=${decode_model_dir}" --setting "test_sets=${test_sets}" \
-     --setting "nonspeech=${nonspeech_set} ${nonspeech_opts}"; then
+     --setting "nonspeech=${nonspeech_set} ${nonspeech_opts}" "${model_marker[@]}" --input "$(marker_of 6)" \
+     --input "${dumpdir}/global_cmvn.json" "${test_in[@]}"; then
   [ -f "${decode_model_dir}/speech.pt" ] || die "stage 11 (decode): no model to decode at ${decode_model_dir}"
   pairs=(); for t in $test_sets; do pairs+=(--data-dir "${dumpdir}/filtered/$t" --out-dir "${decode_dir}/$t"); done
   if [ -n "$nonspeech_set" ]; then
     sr=$(${python} -m asrllm.bin.config_get "$data_config" sample_rate)
     # shellcheck disable=SC2086
     ${python} -m asrllm.bin.make_nonspeech_sets --train-dir "${dumpdir}/filtered/${train_sp}" \
-      --out-dir "${datadir}/${nonspeech_set}" --sample-rate "$sr" ${nonspeech_opts}
-    pairs+=(--data-dir "${datadir}/${nonspeech_set}" --out-dir "${decode_dir}/${nonspeech_set}")
+      --out-dir "$nonspeech_dir" --sample-rate "$sr" ${nonspeech_opts}
+    pairs+=(--data-dir "$nonspeech_dir" --out-dir "${decode_dir}/${nonspeech_set}")
   fi
   cmd=(${python} -m asrllm.bin.decode --model-dir "$decode_model_dir" --data-config "$data_config"
        --cmvn "${dumpdir}/global_cmvn.json" --decode-config "$decode_config" --nj "$inference_nj"
@@ -431,7 +520,8 @@ if begin_stage 11 --config "$decode_config" --config "$data_config" --input "${d
   end_stage 11
 fi
 
-if begin_stage 12 --input "$(marker_of 11)" --setting "scoring=${scoring}" --setting "score_corpus=${score_corpus}"; then
+if begin_stage 12 --input "$(marker_of 11)" --setting "scoring=${scoring}" --setting "score_corpus=${score_corpus}" \
+     "${test_in[@]}"; then
   for t in $test_sets; do
     corpus=$(score_corpus_of "$t")
     [ -n "$corpus" ] || die "stage 12 (score): no scoring rule for $t: set --score_corpus (or --scoring \"$t=...\")"
@@ -463,9 +553,11 @@ for p in entropy conventional projector_only single_stage; do
   exps+=("${p}=${e}")
   for m in "$e"/.stages/stage{7,8,9,10}.*.done; do [ -f "$m" ] && a_in+=(--input "$m"); done
 done
-if begin_stage 13 --config "$analysis_config" --setting "analysis_sets=${a_sets}" "${a_in[@]}"; then
+a_dirs=(); for d in $a_sets; do a_dirs+=("${dumpdir}/filtered/$d"); done
+mapfile -t -O "${#a_in[@]}" a_in < <(consumed_files "${a_dirs[@]}")
+if begin_stage 13 --config "$analysis_config" --setting "analysis_sets=${a_sets}" "${a_in[@]}" \
+     --input "$(marker_of 6)" --input "${dumpdir}/global_cmvn.json" --input "${datadir}/lang_phone/units.txt"; then
   [ -n "${exps[*]}" ] || die "stage 13 (analysis): no trained experiment under ${expdir}"
-  a_dirs=(); for d in $a_sets; do a_dirs+=("${dumpdir}/filtered/$d"); done
   ${python} -m asrllm.bin.analyze --exps "${exps[@]}" --data-dir "${a_dirs[@]}" --data-config "$data_config" \
     --cmvn "${dumpdir}/global_cmvn.json" --lang-dir "${datadir}/lang_phone" --config "$analysis_config" \
     --out-dir "$a_out"
@@ -484,7 +576,7 @@ if begin_stage 14 --input "$(marker_of 12)" --setting "nonspeech=${nonspeech_set
 fi
 
 if begin_stage 15 --input "${decode_model_dir}/speech.pt" --config "$data_config" --config "$decode_config" \
-     --setting "pack_opts=${pack_opts}"; then
+     --setting "pack_opts=${pack_opts}" "${model_marker[@]}" --input "${dumpdir}/global_cmvn.json"; then
   results=(); [ -f "${exp}/RESULTS.md" ] && results=(--results "${exp}/RESULTS.md")
   # shellcheck disable=SC2086
   ${python} -m asrllm.bin.pack_model --model-dir "$decode_model_dir" --data-config "$data_config" \
