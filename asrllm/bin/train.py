@@ -21,6 +21,7 @@ import torch
 import yaml
 from torch.utils.data import DataLoader
 
+from asrllm.analysis.evalset import evenly_spaced
 from asrllm.augment.specaug import SpecAugment
 from asrllm.config import ConfigError, deep_merge, load_config
 from asrllm.data.config import load_data_config
@@ -250,7 +251,9 @@ def train(args) -> int:
 
     hooks, cka_hook, swap_hook = [], None, None
     if cfg.stage == "pretrain" and cfg.cka:
-        eval_idx = list(range(min(cfg.cka.max_utts, len(valid_set))))
+        # spread over the whole validation set (the same rule as stage 13's subsets), not its first
+        # ids in sorted order, which on a corpus like AISHELL dev is one speaker
+        eval_idx = evenly_spaced(len(valid_set), cfg.cka.max_utts).tolist()
         eval_batches = [collate([valid_set[i] for i in eval_idx[j:j + 16]]) for j in range(0, len(eval_idx), 16)]
         cka_hook = CKAMonitor(cfg.cka, out, eval_batches, is_main=rank == 0)
         hooks.append(cka_hook)

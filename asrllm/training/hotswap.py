@@ -217,6 +217,25 @@ def swap_queue(swaps: dict) -> list[str]:
     return queue
 
 
+def ends_with_final(swaps: dict, queue: list[str]) -> bool:
+    return bool(queue and swaps.get("final") and queue[-1] == swaps["final"]["snapshot"])
+
+
+def default_swap_steps(n: int, max_steps: int, final_last: bool) -> list[int]:
+    """Sequential swap steps: the final encoder (last in the queue) at max_steps / 2, the snapshots
+    before it evenly over the first half (the paper's 1M / 1M / 2M); without a final encoder, all of
+    them evenly over the whole run."""
+    if not final_last:
+        return [round((k + 1) * max_steps / (n + 1)) for k in range(n)]
+    half = max_steps / 2
+    return [round((k + 1) * half / n) for k in range(n - 1)] + [round(half)]
+
+
+def final_steps(cfg: SwapConfig, max_steps: int) -> int:
+    """Concurrent mode: how many of the last steps train with the final encoder (null: half)."""
+    return max_steps // 2 if cfg.final_steps is None else cfg.final_steps
+
+
 class EncoderSwap:
     """Trainer hook for IA-SFT: loads newer encoder snapshots into the frozen encoder."""
 
@@ -229,8 +248,9 @@ class EncoderSwap:
         self._model = None
         self._module = None
         if cfg.mode == "sequential":
-            self.queue = swap_queue(read_swaps(self.swaps_path))
-            steps = cfg.steps or [round((k + 1) * max_steps / (len(self.queue) + 1)) for k in range(len(self.queue))]
+            swaps = read_swaps(self.swaps_path)
+            self.queue = swap_queue(swaps)
+            steps = cfg.steps or default_swap_steps(len(self.queue), max_steps, ends_with_final(swaps, self.queue))
             if len(steps) != len(self.queue):
                 raise ValueError(f"swap.steps lists {len(steps)} steps for {len(self.queue)} snapshots "
                                  f"in {self.swaps_path}")
@@ -269,7 +289,7 @@ class EncoderSwap:
             if snap and snap not in done:
                 self._apply(trainer, step, snap)
             return
-        if step == self.max_steps - self.cfg.final_steps:
+        if step == self.max_steps - final_steps(self.cfg, self.max_steps):
             self._wait_for_final(trainer)
         elif step % self.cfg.poll_every:
             return

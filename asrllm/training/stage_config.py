@@ -26,16 +26,19 @@ class CKAConfig:
     start_step: int = 100  # the first snapshot becomes the reference here
     interval: int = 50  # steps between CKA checks
     threshold: float = 0.975  # a snapshot triggers when CKA to the reference drops below this
-    max_utts: int = 64  # fixed evaluation subset: the first utterances of the validation set
+    max_utts: int = 64  # fixed evaluation subset: utterances evenly spread over the validation set
 
 
 @dataclass
 class SwapConfig:
     mode: str = "sequential"  # sequential | concurrent
-    steps: list[int] | None = None  # IA-SFT steps of the swaps (sequential); null: evenly spaced
+    steps: list[int] | None = None  # IA-SFT steps of the swaps (sequential); null: the final encoder
+                                    # at max_steps / 2, the earlier snapshots evenly before it
     poll_every: int = 1  # concurrent: steps between looks at swaps.json
-    final_steps: int = 0  # concurrent: at step max_steps - final_steps wait for pre-training to end,
-                          # so that the last final_steps steps train with the final encoder
+    final_steps: int | None = None  # concurrent: at step max_steps - final_steps wait for pre-training
+                                    # to end, so the last final_steps steps train with the final
+                                    # encoder; null: max_steps / 2
+    # Both defaults give the final encoder half of IA-SFT, as the paper's 1M / 1M / 2M schedule does.
     wait_timeout_s: float = 86400.0  # concurrent: how long to wait for pre-training at that point
 
 

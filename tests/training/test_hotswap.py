@@ -51,22 +51,22 @@ def test_queue_and_first_snapshot(tmp_path):
     assert first_snapshot(tmp_path / "swaps.json") == a
 
 
-def test_sequential_swaps_at_evenly_spaced_steps_and_resume_reloads(tmp_path):
+def test_sequential_swaps_give_the_final_encoder_half_and_resume_reloads(tmp_path):
     a, b, f = (snapshot(tmp_path, n, v) for n, v in [("a.pt", 1.0), ("b.pt", 2.0), ("f.pt", 3.0)])
     write_swaps(tmp_path / "swaps.json", [(10, a), (20, b)], final=f)
     model = Toy()
     hook = EncoderSwap(SwapConfig(), tmp_path / "swaps.json", tmp_path / "iasft", max_steps=9, is_main=True)
-    assert hook.schedule == {3: b, 6: f}
+    assert hook.schedule == {2: b, 4: f}  # the final encoder trains steps 5-9 (the paper's 1M / 1M / 2M)
     trainer = FakeTrainer(model)
     hook.bind(trainer)
     adapter_before = model.adapter.weight.clone()
     for step in range(1, 10):
         hook(trainer, step)
-        if step == 3:
+        if step == 2:
             assert torch.all(model.encoder.weight == 2.0)
     assert torch.all(model.encoder.weight == 3.0)
     assert torch.equal(model.adapter.weight, adapter_before)  # only the encoder is swapped
-    assert [a_["step"] for a_ in hook.applied] == [3, 6] and trainer.saves == 2
+    assert [a_["step"] for a_ in hook.applied] == [2, 4] and trainer.saves == 2
     # a resumed run (fresh model, hook state from the checkpoint) gets the last swapped encoder back
     fresh = Toy()
     resumed = EncoderSwap(SwapConfig(), tmp_path / "swaps.json", tmp_path / "iasft", max_steps=9, is_main=True)
@@ -114,3 +114,13 @@ def test_concurrent_mode_waits_for_the_final_encoder_then_swaps_it(tmp_path):
     writer.join()
     assert hook.applied == [{"step": 8, "snapshot": f}]  # the newest, not the older trigger b
     assert torch.all(model.encoder.weight == 3.0)
+
+
+def test_default_swap_steps():
+    from asrllm.training.hotswap import default_swap_steps, final_steps
+
+    assert default_swap_steps(2, 4_000_000, True) == [1_000_000, 2_000_000]  # the paper's 1M / 1M / 2M
+    assert default_swap_steps(1, 100, True) == [50]
+    assert default_swap_steps(3, 100, False) == [25, 50, 75]  # no final encoder: evenly
+    assert final_steps(SwapConfig(mode="concurrent"), 100) == 50
+    assert final_steps(SwapConfig(mode="concurrent", final_steps=3), 100) == 3
