@@ -30,19 +30,19 @@ from asrllm.kaldi.sorted_join import join_sorted
 from asrllm.kaldi.staging import staged_dir
 from asrllm.kaldi.table import DataError, table_line
 from asrllm.kaldi.validate import Options, validate_data_dir
+from asrllm.models.subsampling import MIN_INPUT_FRAMES
 from asrllm.text.tokenize import tokenize_mixed
 
 REPORT = "filter.report.json"
 DROPPED = "filter.dropped"
-MIN_ENCODER_INPUT_FRAMES = 7  # fbank frames for one encoder frame (every conv2d subsampling in asrllm.models)
 SHOW_IDS = 5  # utterance ids named in a warning
 
 
 def min_encoder_duration(fbank: FbankConfig, sample_rate: int) -> float:
-    """The shortest clip (s) whose fbank has MIN_ENCODER_INPUT_FRAMES frames, i.e. one encoder frame."""
+    """The shortest clip (s) whose fbank has MIN_INPUT_FRAMES frames, i.e. one encoder frame."""
     f = Fbank(fbank, sample_rate)
-    n = np.arange(f.window + MIN_ENCODER_INPUT_FRAMES * f.shift + 1)  # enough for 7 frames, snip_edges or not
-    return int(np.argmax(f.num_frames(n) >= MIN_ENCODER_INPUT_FRAMES)) / sample_rate
+    n = np.arange(f.window + MIN_INPUT_FRAMES * f.shift + 1)  # enough for 7 frames, snip_edges or not
+    return int(np.argmax(f.num_frames(n) >= MIN_INPUT_FRAMES)) / sample_rate
 
 
 def count_text_tokens(text: str) -> int:

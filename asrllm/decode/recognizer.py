@@ -25,13 +25,6 @@ class Recognition:
     ctc: dict[str, list[int]] = field(default_factory=dict)  # head -> greedy CTC unit ids
 
 
-def encoder_frames(encoder, feat_lens: torch.Tensor) -> torch.Tensor:
-    """Encoder frames for feat_lens input frames; 0 (under 7 frames, about 0.085 s) means none."""
-    if encoder.subsampling is not None:
-        return encoder.subsampling.output_lengths(feat_lens).clamp(min=0)
-    return (((feat_lens - 1) // 2 - 1) // 2).clamp(min=0)  # espnet's Conv2dSubsampling (input_layer conv2d)
-
-
 def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -73,7 +66,7 @@ class Recognizer:
     def __call__(self, feats: torch.Tensor, feat_lens: torch.Tensor) -> list[Recognition]:
         """One Recognition per row. A row too short for one encoder frame gets an empty TOO_SHORT result
         and leaves the batch, so the other rows decode exactly as they would without it."""
-        ok = encoder_frames(self.model.encoder, feat_lens.cpu()) > 0
+        ok = self.model.encoder.output_lengths(feat_lens.cpu()) > 0
         if bool(ok.all()):
             return self._decode(feats, feat_lens)
         out = [Recognition("", [], 0.0, TOO_SHORT, {h: [] for h in self.ctc_heads}) for _ in range(len(ok))]

@@ -14,7 +14,7 @@ from torch import nn
 
 from asrllm.config import ConfigError, check_keys
 from asrllm.models.padding import PaddingMaskHooks
-from asrllm.models.subsampling import Conv2dSubsampling4
+from asrllm.models.subsampling import Conv2dSubsampling4, conv2d4_output_lengths
 
 # name -> (espnet2 class, defaults we prefer over espnet's legacy ones)
 ENCODERS: dict[str, tuple[type[nn.Module], dict]] = {
@@ -54,6 +54,12 @@ class SpeechEncoder(nn.Module):
         check_keys(cfg, {"type", "input_size", "subsampling", "conf"}, "encoder")
         return cls(cfg.get("type", "conformer"), cfg.get("input_size", 80), cfg.get("subsampling", {}),
                    cfg.get("conf", {}))
+
+    def output_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
+        """Encoder frames for `lengths` input frames (0: too short for one)."""
+        sub = self.subsampling.output_lengths(lengths) if self.subsampling is not None else \
+            conv2d4_output_lengths(lengths)
+        return sub.clamp(min=0)
 
     def forward(self, feats: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if self.subsampling is not None:

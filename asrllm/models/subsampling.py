@@ -7,6 +7,15 @@ end (e.g. 32 channels) is about twice as fast on CPU at toy sizes.
 import torch
 from torch import nn
 
+# The fewest fbank frames an encoder front end turns into one frame: 7 for each geometry here (4x,
+# 2x) and for espnet's Conv2dSubsampling. Stage 4 drops shorter training clips.
+MIN_INPUT_FRAMES = 7
+
+
+def conv2d4_output_lengths(lengths: torch.Tensor) -> torch.Tensor:
+    """Frames after espnet's Conv2dSubsampling (and this module at factor 4)."""
+    return ((lengths - 1) // 2 - 1) // 2
+
 
 class Conv2dSubsampling4(nn.Module):
     """[B, T, idim] -> [B, T', odim] with T' = ((T - 1) // 2 - 1) // 2 (factor 4) or
@@ -22,7 +31,7 @@ class Conv2dSubsampling4(nn.Module):
         self.out = nn.Linear(channels * (((idim - 1) // 2 - 1) // 2), odim)
 
     def output_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
-        return ((lengths - 1) // 2 - 1) // 2 if self.factor == 4 else (lengths - 1) // 2 - 2
+        return conv2d4_output_lengths(lengths) if self.factor == 4 else (lengths - 1) // 2 - 2
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         x = self.conv(x.unsqueeze(1))

@@ -8,9 +8,9 @@ import torch
 
 from asrllm.bin import decode as decode_cli
 from asrllm.bin import decode_shard as shard_cli
-from asrllm.data.filtering import MIN_ENCODER_INPUT_FRAMES
 from asrllm.decode.config import DecodeConfig
-from asrllm.decode.recognizer import Recognizer, encoder_frames
+from asrllm.decode.recognizer import Recognizer
+from asrllm.models.subsampling import MIN_INPUT_FRAMES
 from asrllm.decode.search import TOO_SHORT
 from asrllm.decode.toy import write_toy_data_dir
 from asrllm.kaldi.speakers import write_spk2utt
@@ -41,8 +41,8 @@ def decode_in_process(model_dir, pairs, cmvn, monkeypatch, opts=()) -> int:
 
 def test_encoder_needs_seven_frames(toy_model):
     lens = torch.tensor([0, 3, 6, 7, 10])
-    assert encoder_frames(toy_model.encoder, lens).tolist() == [0, 0, 0, 1, 1]
-    assert MIN_ENCODER_INPUT_FRAMES == 7  # stage 4's threshold agrees
+    assert toy_model.encoder.output_lengths(lens).tolist() == [0, 0, 0, 1, 1]
+    assert int(lens[3]) == MIN_INPUT_FRAMES  # stage 4's threshold is the first length with a frame
     with torch.no_grad():
         assert toy_model.encoder(torch.zeros(1, 7, 80), torch.tensor([7]))[1].tolist() == [1]
 
