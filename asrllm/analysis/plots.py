@@ -16,7 +16,7 @@ from asrllm.utils.atomic import atomic_write  # noqa: E402
 
 METRICS = (("nse", "NSE"), ("pai", "PAI (bits / phone)"), ("csai", "CSAI (bits / phone)"),
            ("cka", "CKA to the pre-trained encoder"))
-PARADIGM_ORDER = ("entropy", "conventional", "projector_only", "single_stage")
+PARADIGM_ORDER = ("entropy", "conventional", "conventional_ctc", "projector_only", "single_stage")
 
 
 def metric_value(result: dict, key: str) -> tuple[float | None, float | None]:

@@ -301,6 +301,7 @@ def run(args) -> dict:
                 "total": sum(n for _, n in summary.values()),
                 "encoder": count(summary, "encoder"),
                 "ctc_heads": count(summary, "ctc_heads"),
+                "aed_decoder": count(summary, "aed_decoder"),  # AED pre-training (pretrain_aed.yaml) only
                 "adapter": count(summary, "adapter"),
                 "llm": count(summary, "llm"),
                 "trainable": sum(t for t, _ in summary.values()),
@@ -350,8 +351,8 @@ def table(r: dict) -> str:
         ("batch", f"{r['batch_size']} x {r['utt_seconds']:g} s ({r['frames_per_utt']} frames), "
                   f"{r['tokens_per_utt']} tokens/utt"),
         ("params total", human(p["total"])),
-        ("  encoder / ctc_heads / adapter / llm",
-         " / ".join(human(p[k]) for k in ("encoder", "ctc_heads", "adapter", "llm"))),
+        ("  encoder / ctc_heads / aed_decoder / adapter / llm",
+         " / ".join(human(p[k]) for k in ("encoder", "ctc_heads", "aed_decoder", "adapter", "llm"))),
         ("  trainable", f"{human(p['trainable'])}  ({', '.join(r['trainable_prefixes'])})"),
         ("step time mean / min (s)", f"{fmt(st['mean'])} / {fmt(st['min'])}  ({r['timed_steps']} timed, "
                                      f"{r['warmup_steps']} warmup)"),

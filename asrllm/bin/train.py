@@ -89,7 +89,7 @@ def resolve_heads(cfg: StageConfig, model_cfg: dict, langs: list[str]) -> dict[s
                 raise ConfigError(f"model.ctc_heads.{head}: no label set given (--lang {head}=data/lang_...)")
             hcfg["units"] = given[head][1]
     used = {}
-    if cfg.objective == "ctc" or cfg.ctc_weight > 0:
+    if cfg.uses_labels:
         if cfg.ctc_head not in given:
             raise ConfigError(f"the loss uses CTC head {cfg.ctc_head!r}: give its labels with "
                               f"--lang {cfg.ctc_head}=data/lang_...")
@@ -108,9 +108,13 @@ def start_model_config(args, cfg: StageConfig) -> dict:
         model_cfg.setdefault("llm", {})["path"] = args.llm
     if args.allow_download and model_cfg.get("llm") is not None:
         model_cfg["llm"]["allow_download"] = True
-    if cfg.objective == "ctc":
+    if cfg.objective in ("ctc", "aed"):
         model_cfg.pop("llm", None)
         model_cfg.pop("adapter", None)
+    if cfg.objective != "aed":
+        # the attention decoder (its size lives in the model config every stage merges) is AED
+        # pre-training's alone: no other stage builds it
+        model_cfg.pop("aed_decoder", None)
     base = args.init_model or (args.init_encoder if args.init_encoder and Path(args.init_encoder).is_dir() else None)
     if base and not model_cfg.get("ctc_heads"):
         if pretraining_still_running(args, cfg):
@@ -137,7 +141,9 @@ def initial_weights(args, cfg: StageConfig, model_cfg: dict):
         log.info("%s is not written yet (pre-training still running): starting from its first snapshot",
                  args.init_model)
     elif args.init_model:
-        state = torch.load(Path(args.init_model) / "speech.pt", map_location="cpu", weights_only=True)
+        state = without_unused_decoder(
+            torch.load(Path(args.init_model) / "speech.pt", map_location="cpu", weights_only=True), model,
+            args.init_model)
         result = model.load_state_dict(state, strict=False)
         if result.unexpected_keys:
             raise ConfigError(f"{args.init_model}: weights do not fit this stage's model: {result.unexpected_keys[:5]}")
@@ -157,7 +163,7 @@ def initial_weights(args, cfg: StageConfig, model_cfg: dict):
             saved, _ = from_pretrained(encoder_from, with_llm=False)
             state = {k: v for k, v in saved.state_dict().items() if k.startswith(("encoder.", "ctc_heads."))}
         else:
-            state = load_snapshot(encoder_from)
+            state = without_unused_decoder(load_snapshot(encoder_from), model, encoder_from)
         result = model.load_state_dict(state, strict=False)
         if result.unexpected_keys:
             raise ConfigError(f"{encoder_from}: weights do not fit the encoder config: {result.unexpected_keys[:5]}")
@@ -165,6 +171,18 @@ def initial_weights(args, cfg: StageConfig, model_cfg: dict):
     if model.adapter is not None and not adapter_loaded and (model_cfg.get("adapter") or {}).get("init") == "llm":
         init_adapter_from_llm(model, model_cfg, model_cfg["llm"]["path"])
     return model
+
+
+def without_unused_decoder(state: dict, model, source) -> dict:
+    """An AED-pre-trained model's weights without its attention decoder when this stage's model has
+    none: the stages after pre-training read the encoder (and CTC heads), never the decoder."""
+    if model.aed_decoder is not None:
+        return state
+    dropped = [k for k in state if k.startswith("aed_decoder.")]
+    if dropped:
+        log.info("%s: its attention decoder (%d tensors) is not part of this stage's model: dropped",
+                 source, len(dropped))
+    return {k: v for k, v in state.items() if not k.startswith("aed_decoder.")}
 
 
 def resolve_stage(args):
@@ -179,7 +197,7 @@ def resolve_stage(args):
     model_heads = model_cfg.get("ctc_heads") or {}
     if cfg.ctc_head is None and model_heads:
         cfg.ctc_head = next(iter(model_heads))
-    if (cfg.objective == "ctc" or cfg.ctc_weight > 0) and cfg.ctc_head not in model_heads:
+    if cfg.uses_labels and cfg.ctc_head not in model_heads:
         raise ConfigError(f"{args.config}: the loss needs CTC head {cfg.ctc_head!r}, the model has "
                           f"{sorted(model_heads)}")
     heads = resolve_heads(cfg, model_cfg, args.lang)
@@ -196,6 +214,8 @@ def set_objective(model, cfg: StageConfig, data_cfg):
     model.ctc_head = cfg.ctc_head
     model.cr_ctc_weight = cfg.cr_ctc_weight
     model.ctc_weight = cfg.ctc_weight
+    if cfg.aed is not None:
+        model.aed_ctc_weight, model.aed_lsm_weight = cfg.aed.ctc_weight, cfg.aed.lsm_weight
     return data_cfg
 
 

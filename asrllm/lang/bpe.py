@@ -1,4 +1,5 @@
-"""Sentencepiece units (data/lang_bpe_N) for the conventional paradigm's BPE CTC.
+"""Sentencepiece units (data/lang_bpe_N): an alternative label set for the conventional paradigms'
+AED / CTC pre-training (a `bpe` head in conf/train/pretrain_aed.yaml or pretrain_char.yaml).
 
 The model is trained on the training text only (`<lang_dir>/bpe.model`, `bpe.vocab`); its own
 <unk> is id 0 and there are no <s>/</s>, so units.txt is <blank> 0, <unk> 1, then the pieces in

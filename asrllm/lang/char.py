@@ -1,4 +1,5 @@
-"""Character units (data/lang_char) for the conventional paradigm's character CTC.
+"""Character units (data/lang_char) for the conventional paradigms' pre-training: AED decoder + CTC
+(conventional) or CTC alone (conventional_ctc).
 
 Every non-space character is a unit. Spaces are kept only between two Latin-script words, as the
 `<space>` unit ("I LOVE 北京" -> I <space> L O V E 北 京): a space next to a CJK character carries

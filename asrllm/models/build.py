@@ -15,13 +15,18 @@ model:
                                                         asrllm.models.word_stack);
                                                         init: random | llm (the adapter the text LM
                                                         learned to read with: asrllm.models.adapter_init)
+  aed_decoder: {labels: char, conf: {...}}             the attention decoder of AED pre-training
+                                                        (asrllm/models/aed_decoder.py); built whenever
+                                                        the section is there: asrllm.bin.train keeps
+                                                        it for the aed objective only
   llm: {path: <HF folder or hub id>, lora: {r, alpha, dropout, target_modules} | null,
         gradient_checkpointing: false, dtype: float32 (the weights' dtype; autocast sets the compute's)}
   prompt: <prompt.yaml> or the mapping itself
 
 A saved folder holds config.yaml (with every path it needs replaced by a file inside the folder),
-speech.pt (encoder, CTC heads, adapter), units/<head>.txt, prompt.yaml and llm/ (the HF model and
-tokenizer; LoRA weights as a peft adapter in llm/ on top of llm_base/, or merged on request).
+speech.pt (encoder, CTC heads, attention decoder, adapter), units/<head>.txt, prompt.yaml and llm/
+(the HF model and tokenizer; LoRA weights as a peft adapter in llm/ on top of llm_base/, or merged
+on request).
 """
 
 from __future__ import annotations
@@ -37,12 +42,13 @@ from asrllm.config import ConfigError, check_keys, load_config
 from asrllm.lang.units import read_units
 from asrllm.lang.word_ends import word_end_flags
 from asrllm.models.adapter import FrameStackAdapter
+from asrllm.models.aed_decoder import AttentionDecoder
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.models.encoder import SpeechEncoder
 from asrllm.models.speech_llm import SpeechLLM
 from asrllm.utils.atomic import atomic_write
 
-MODEL_KEYS = {"encoder", "ctc_heads", "adapter", "llm", "prompt"}
+MODEL_KEYS = {"encoder", "ctc_heads", "aed_decoder", "adapter", "llm", "prompt"}
 LLM_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
@@ -106,6 +112,7 @@ def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> S
         vocab = len(read_units(head["units"]))
         heads[name] = MLPCTCHead(encoder.output_size, vocab, head.get("hidden", 256), head.get("layers", 3),
                                  head.get("dropout", 0.1))
+    aed_decoder = build_aed_decoder(cfg["aed_decoder"], cfg, encoder.output_size) if cfg.get("aed_decoder") else None
     given, adapter, llm, prompt = llm, None, None, None
     if with_llm and cfg.get("llm"):
         from asrllm.llm.prompt import PromptBuilder, PromptTemplate
@@ -135,7 +142,7 @@ def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> S
         adapter = FrameStackAdapter(input_size, llm.get_input_embeddings().embedding_dim,
                                     acfg.get("stack", 4), acfg.get("hidden", 2048))
         prompt = PromptBuilder(tokenizer, PromptTemplate.from_config(cfg.get("prompt")))
-        model = SpeechLLM(encoder, heads, adapter, llm, prompt)
+        model = SpeechLLM(encoder, heads, adapter, llm, prompt, aed_decoder=aed_decoder)
         model.adapter_input = adapter_input
         model.adapter_compress = compress
         if words is not None:
@@ -146,7 +153,18 @@ def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> S
             except ValueError as e:
                 raise ConfigError(f"model.adapter.words: {e}") from None
         return model
-    return SpeechLLM(encoder, heads, adapter, llm, prompt)
+    return SpeechLLM(encoder, heads, adapter, llm, prompt, aed_decoder=aed_decoder)
+
+
+def build_aed_decoder(dcfg: dict, cfg: dict, encoder_size: int) -> AttentionDecoder:
+    """The attention decoder; its vocabulary is the units.txt of the CTC head it shares labels with."""
+    check_keys(dcfg, {"labels", "conf"}, "model.aed_decoder")
+    heads = cfg.get("ctc_heads") or {}
+    labels = dcfg.get("labels")
+    if labels not in heads:
+        raise ConfigError(f"model.aed_decoder.labels: name the CTC head whose label set the decoder predicts "
+                          f"(one of {sorted(heads)}), got {labels!r}")
+    return AttentionDecoder(encoder_size, len(read_units(heads[labels]["units"])), labels, dcfg.get("conf"))
 
 
 def speech_state(model: SpeechLLM) -> dict[str, torch.Tensor]:

@@ -2,6 +2,9 @@
 
 One module for every training stage; the stage config decides the objective and what trains:
   objective "ctc": (CR-)CTC of a CTC head on the encoder frames (stage 7, pre-training);
+  objective "aed": ESPnet's hybrid CTC/attention loss of the CTC head and the attention decoder
+                   (stage 7 of the conventional paradigm, asrllm.models.aed_decoder):
+                   aed_ctc_weight * CTC + (1 - aed_ctc_weight) * label-smoothed attention loss;
   objective "llm": next-token cross-entropy on the transcript tokens (stages 8-10), plus an
                    optional auxiliary CTC term (`ctc_weight`).
 Batch contract (from asrllm.data's collate): feats [B, T, F] float, feat_lens [B], text list[str],
@@ -15,6 +18,7 @@ from torch import nn
 
 from asrllm.llm.forward_args import logits_to_keep_arg
 from asrllm.models.adapter import FrameStackAdapter
+from asrllm.models.aed_decoder import AttentionDecoder
 from asrllm.models.ctc_compress import ctc_compress
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.models.encoder import SpeechEncoder
@@ -67,7 +71,7 @@ def transcript_loss(llm: nn.Module, prompt, speech: torch.Tensor, speech_lens: t
 class SpeechLLM(nn.Module):
     def __init__(self, encoder: SpeechEncoder, ctc_heads: dict[str, MLPCTCHead],
                  adapter: FrameStackAdapter | None = None, llm: nn.Module | None = None,
-                 prompt=None, specaug=None):
+                 prompt=None, specaug=None, aed_decoder: AttentionDecoder | None = None):
         super().__init__()
         self.encoder = encoder
         self.ctc_heads = nn.ModuleDict(ctc_heads)
@@ -75,10 +79,14 @@ class SpeechLLM(nn.Module):
         self.llm = llm
         self.prompt = prompt  # asrllm.llm.prompt.PromptBuilder (not a module)
         self.specaug = specaug  # callable(feats [T, F], seed) -> feats, e.g. asrllm.augment.specaug.SpecAugment
-        self.objective = "llm" if llm is not None else "ctc"
-        self.ctc_head = next(iter(ctc_heads), None)  # the head the CTC objective trains
+        self.aed_decoder = aed_decoder  # AED pre-training only; predicts the labels of ctc_heads[aed_decoder.labels]
+        self.objective = "llm" if llm is not None else "aed" if aed_decoder is not None else "ctc"
+        self.ctc_head = aed_decoder.labels if aed_decoder is not None else next(iter(ctc_heads), None)
         self.ctc_weight = 0.0
         self.cr_ctc_weight = 0.0  # > 0: CR-CTC with two SpecAugment views
+        # aed objective (the stage config's aed: section sets them; these are ESPnet's Conformer recipes' values)
+        self.aed_ctc_weight = 0.3
+        self.aed_lsm_weight = 0.1
         # what the adapter reads: "encoder" (the paper: encoder frames) or "ctc_posteriors" (the
         # posteriors of the pre-training CTC head, self.ctc_head: a peaky, speaker-independent input)
         self.adapter_input = "encoder"
@@ -130,6 +138,23 @@ class SpeechLLM(nn.Module):
         loss_sum, n = self.ctc_loss(frames, frame_lens, batch, head)
         return {"loss": loss_sum / n, "num_tokens": n, "ctc": (loss_sum / n).detach()}
 
+    def forward_aed(self, batch: dict) -> dict:
+        """ESPnet's hybrid loss. Both terms are sums over the batch (ESPnet: each divided by the batch
+        size, length_normalized_loss false), here divided by the label-token count as the trainer
+        expects; both are always computed, so that every parameter gets a gradient (DDP) and a
+        weight of 1.0 gives the plain CTC loss."""
+        frames, frame_lens = self.encode(batch["feats"], batch["feat_lens"])
+        head = self.ctc_head
+        ctc_sum, n = self.ctc_loss(frames, frame_lens, batch, head)
+        labels = self.aed_decoder.labels  # the stage config checks that it is the CTC head's label set
+        att_sum, m, correct = self.aed_decoder.loss(frames, frame_lens, batch[f"{labels}_ids"],
+                                                    batch[f"{labels}_lens"], self.aed_lsm_weight)
+        w = self.aed_ctc_weight
+        loss_sum = w * ctc_sum + (1 - w) * att_sum
+        # att and acc per decoder target (the labels and each utterance's <eos>); acc teacher-forced, as ESPnet's
+        return {"loss": loss_sum / n, "num_tokens": n, "ctc": (ctc_sum / n).detach(),
+                "att": (att_sum / m).detach(), "acc": (correct.float() / m).detach()}
+
     # ---- LLM side ----------------------------------------------------------------------
     def speech_embeddings(self, feats, feat_lens):
         """Encoder (-> CTC posteriors) -> adapter; no graph through frozen modules."""
@@ -175,4 +200,6 @@ class SpeechLLM(nn.Module):
         self.llm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
 
     def forward(self, batch: dict) -> dict:
+        if self.objective == "aed":
+            return self.forward_aed(batch)
         return self.forward_ctc(batch) if self.objective == "ctc" else self.forward_llm(batch)

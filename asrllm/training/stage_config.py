@@ -2,11 +2,12 @@
 
   stage: pretrain | align | iasft | joint
   model: {...}            the `model:` section of asrllm/models/build.py
-  objective: ctc | llm
-  ctc_head: phone         the CTC head the ctc objective (or the joint auxiliary term) trains;
+  objective: ctc | aed | llm   aed: pre-training only, CTC head + attention decoder (model.aed_decoder)
+  ctc_head: phone         the CTC head the ctc/aed objective (or the joint auxiliary term) trains;
                           its labels come from <data dir>/text.<lang-dir suffix>
-  cr_ctc_weight: 0.0      > 0: CR-CTC, two SpecAugment views made in the model
+  cr_ctc_weight: 0.0      > 0: CR-CTC, two SpecAugment views made in the model (ctc objective)
   ctc_weight: 0.0         auxiliary CTC term of the llm objective (joint SFT option)
+  aed: {ctc_weight: 0.3, lsm_weight: 0.1}   aed objective only: asrllm/training/aed_config.py
   train: {...}            asrllm.training.config.TrainerConfig
   cka: {start_step, interval, threshold, max_utts}   pre-training only: CKA monitor + snapshots
   swap: {mode: sequential | concurrent, steps: [...]}  IA-SFT only
@@ -16,9 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asrllm.config import ConfigError, check_keys, load_config
+from asrllm.training.aed_config import AEDConfig, aed_section
 from asrllm.training.config import TrainerConfig
 
 STAGES = ("pretrain", "align", "iasft", "joint")
+OBJECTIVES = ("ctc", "aed", "llm")
 
 
 @dataclass
@@ -53,7 +56,13 @@ class StageConfig:
     ctc_weight: float = 0.0
     cka: CKAConfig | None = None
     swap: SwapConfig = field(default_factory=SwapConfig)
+    aed: AEDConfig | None = None  # the aed objective's loss weights
     raw: dict = field(default_factory=dict)
+
+    @property
+    def uses_labels(self) -> bool:
+        """Does the loss read the CTC head's labels (ctc and aed objectives, or the auxiliary term)?"""
+        return self.objective in ("ctc", "aed") or self.ctc_weight > 0
 
     @classmethod
     def load(cls, path: str) -> "StageConfig":
@@ -63,15 +72,15 @@ class StageConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str) -> "StageConfig":
         check_keys(data, {"stage", "model", "train", "objective", "ctc_head", "cr_ctc_weight", "ctc_weight",
-                          "cka", "swap"}, where)
+                          "cka", "swap", "aed"}, where)
         for key in ("stage", "model", "train"):
             if key not in data:
                 raise ConfigError(f"{where}: missing required key '{key}'")
         if data["stage"] not in STAGES:
             raise ConfigError(f"{where}: stage must be one of {', '.join(STAGES)}, got {data['stage']!r}")
         objective = data.get("objective", "ctc" if data["stage"] == "pretrain" else "llm")
-        if objective not in ("ctc", "llm"):
-            raise ConfigError(f"{where}: objective must be ctc or llm, got {objective!r}")
+        if objective not in OBJECTIVES:
+            raise ConfigError(f"{where}: objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
         cka = None
         if data.get("cka") is not None:
             check_keys(data["cka"], set(CKAConfig.__dataclass_fields__), f"{where}: cka")
@@ -85,7 +94,8 @@ class StageConfig:
         ctc_head = data.get("ctc_head") or (next(iter(heads)) if heads else None)
         if heads and ctc_head not in heads:
             raise ConfigError(f"{where}: ctc_head {ctc_head!r} is not one of model.ctc_heads {sorted(heads)}")
+        aed = aed_section(data, objective, ctc_head, where)  # None unless objective aed
         return cls(stage=data["stage"], model=data["model"],
                    train=TrainerConfig.from_dict(data["train"], f"{where}: train"), objective=objective,
                    ctc_head=ctc_head, cr_ctc_weight=float(data.get("cr_ctc_weight", 0.0)),
-                   ctc_weight=float(data.get("ctc_weight", 0.0)), cka=cka, swap=swap, raw=data)
+                   ctc_weight=float(data.get("ctc_weight", 0.0)), cka=cka, swap=swap, aed=aed, raw=data)

@@ -65,6 +65,15 @@ def test_joint_and_pretrain(repo, tmp_path, llm_dir, capsys):
     assert q["encoder"] == p["encoder"]
 
 
+def test_aed_pretraining(repo, tmp_path, llm_dir):
+    """conventional's stage 7: encoder, char CTC head and attention decoder, all trained."""
+    r = bench(repo, tmp_path, llm_dir, "pretrain", "--train-config", str(repo / "conf/train/pretrain_aed.yaml"))
+    q = r["params"]
+    assert r["status"] == "ok" and r["objective"] == "aed" and q["aed_decoder"] > 0 and q["llm"] == 0
+    assert q["trainable"] == q["total"] == q["encoder"] + q["ctc_heads"] + q["aed_decoder"]
+    assert r["loss_last"] > 0
+
+
 def test_align_trains_only_the_adapter(repo, tmp_path, llm_dir):
     r = bench(repo, tmp_path, llm_dir, "align", "--warmup", "0", "--steps", "1")
     assert r["params"]["trainable"] == r["params"]["adapter"] > 0

@@ -70,14 +70,15 @@ def test_stages_1_to_6_on_the_fixture(name, corpus, tiny_llm, tmp_path):
 @pytest.mark.parametrize("name", list(RECIPES))
 def test_configs_resolve(name):
     conf = REPO / "egs" / name / "asr_llm" / "conf"
-    lrs = {"pretrain_phone": 5e-4, "pretrain_char": 5e-4, "align": 1e-3, "align_long": 1e-3, "iasft": 1e-5,
-           "joint": 1e-5}                                       # METHOD.md's stage learning rates
+    lrs = {"pretrain_phone": 5e-4, "pretrain_aed": 5e-4, "pretrain_char": 5e-4, "align": 1e-3, "align_long": 1e-3,
+           "iasft": 1e-5, "joint": 1e-5}                        # METHOD.md's stage learning rates
     def stage_config(scale: str, train_dir: str, stage: str) -> StageConfig:  # as asrllm.bin.train merges them
         path = conf / train_dir / f"{stage}.yaml"
         return StageConfig.from_dict(deep_merge(load_config(conf / "model" / f"{scale}.yaml"), load_config(path)),
                                      str(path))
 
-    for stage in ["pretrain_phone", "pretrain_char", "align", "align_long", "iasft", "joint", "joint_single"]:
+    for stage in ["pretrain_phone", "pretrain_aed", "pretrain_char", "align", "align_long", "iasft", "joint",
+                  "joint_single"]:
         paper = stage_config("paper", "train", stage)
         single = stage_config("single_gpu", "train_single_gpu", stage)
         assert paper.train.warmup_steps < paper.train.max_steps == single.train.max_steps
@@ -85,6 +86,11 @@ def test_configs_resolve(name):
             assert paper.train.lr == lrs[stage]
         if paper.cka is not None:
             assert paper.cka.start_step < paper.train.max_steps
+    # conventional's AED pre-training: the phone run's steps, characters (stage 6 prepares them: run.sh)
+    for scale, train_dir in (("paper", "train"), ("single_gpu", "train_single_gpu")):
+        aed, phone = (stage_config(scale, train_dir, s) for s in ("pretrain_aed", "pretrain_phone"))
+        assert aed.objective == "aed" and aed.train.max_steps == phone.train.max_steps and aed.ctc_head == "char"
+    assert "char" in (REPO / "egs" / name / "asr_llm" / "run.sh").read_text().split('token_types="')[1].split('"')[0]
     paper = load_config(conf / "model" / "paper.yaml")["model"]
     assert paper["encoder"]["conf"]["output_size"] == 1280 and paper["llm"]["lora"] is None
     assert load_config(conf / "model" / "single_gpu.yaml")["model"]["llm"]["lora"]["r"] > 0

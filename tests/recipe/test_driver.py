@@ -162,6 +162,17 @@ def test_bad_stage_numbers_fail(recipe, args, message):
     assert runs(recipe) == 0
 
 
+def test_paradigms_and_the_label_sets_they_train_on(recipe, repo):
+    r = drive(recipe, "--paradigm", "aed")
+    assert r.returncode != 0 and "--paradigm must be one of: entropy, conventional, conventional_ctc," in r.stderr
+    # conventional's AED pre-training trains on characters: without them stage 7 stops before it starts
+    r = drive(recipe, "--stage", "7", "--stop_stage", "7", "--paradigm", "conventional", "--token_types", "phone",
+              "--train_config_dir", str(repo / "conf/train"))
+    assert r.returncode != 0
+    assert "pretrain_aed.yaml trains on the 'char' label set, which --token_types 'phone' does not prepare" in r.stderr
+    assert not (recipe / "exp/asr_llm_conventional/pretrain").exists()
+
+
 def test_force_checks_the_stage_before_removing_its_marker(recipe):
     marker = recipe / "dump/.stages/stage3.format_audio.done"
     marker.parent.mkdir(parents=True)

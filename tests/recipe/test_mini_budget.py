@@ -12,7 +12,18 @@ def test_budget_configs_match_the_entropy_run(repo):
     conf = repo / "egs/mini/asr_llm/conf/train_demo"
     pretrain, align, iasft, joint = (steps(conf / f"{s}.yaml") for s in ("pretrain_phone", "align", "iasft", "joint"))
     budget = conf / "budget"
-    assert steps(budget / "pretrain_char.yaml") == pretrain  # conventional pre-trains characters as long
-    assert steps(budget / "joint.yaml") == iasft + joint  # conventional: IA-SFT's updates go to joint SFT
+    assert steps(budget / "pretrain_aed.yaml") == pretrain  # conventional: AED pre-training as long
+    assert steps(budget / "pretrain_char.yaml") == pretrain  # conventional_ctc pre-trains characters as long
+    assert steps(budget / "joint.yaml") == iasft + joint  # conventional(_ctc): IA-SFT's updates go to joint SFT
     assert steps(budget / "align_long.yaml") == align + iasft + joint  # projector_only
     assert steps(budget / "joint_single.yaml") == pretrain + align + iasft + joint  # single_stage
+
+
+def test_aed_pretraining_has_the_phone_runs_schedule(repo):
+    """conventional's AED pre-training differs from the entropy run's only in its objective."""
+    conf = repo / "egs/mini/asr_llm/conf"
+    for phone, aed in ((conf / "train_demo/pretrain_phone.yaml", conf / "train_demo/budget/pretrain_aed.yaml"),
+                       (conf / "train_smoke/pretrain_phone.yaml", conf / "train_smoke/pretrain_aed.yaml")):
+        p, a = load_config(phone)["train"], load_config(aed)["train"]
+        for key in ("lr", "max_steps", "warmup_steps", "min_lr_ratio", "optim"):
+            assert a.get(key) == p.get(key), (aed, key)

@@ -182,6 +182,7 @@ def _env(recipe):
 
 @pytest.mark.parametrize("paradigm, finals", [
     ("conventional", ["pretrain", "align", "joint"]),
+    ("conventional_ctc", ["pretrain", "align", "joint"]),
     ("projector_only", ["pretrain", "align"]),
     ("single_stage", ["joint"]),
 ])
@@ -190,6 +191,20 @@ def test_other_paradigms(recipe, paradigm, finals):
     exp = recipe / f"exp_smoke/asr_llm_{paradigm}"
     for stage in ["pretrain", "align", "iasft", "joint"]:
         assert (exp / stage / "final/config.yaml").is_file() == (stage in finals), stage
+    if paradigm.startswith("conventional"):
+        pre_log = (exp / "pretrain/train.log").read_text()
+        has_decoder = any(k.startswith("aed_decoder.") for k in speech_state(exp / "pretrain/final"))
+        assert has_decoder == (paradigm == "conventional")
+        assert (" att " in pre_log) == (paradigm == "conventional")
+        assert not any(k.startswith("aed_decoder.") for k in speech_state(exp / "align/final"))
+    if paradigm == "conventional":
+        # stage 7 trained the attention decoder (all of it trainable; its loss term logged), and the
+        # alignment stage started from that model without it
+        import re
+        counts = re.search(r"params aed_decoder\s+trainable\s+(\d+) /\s+(\d+)", pre_log)
+        assert counts and int(counts[1]) == int(counts[2]) > 0
+        assert "its attention decoder" in (exp / "align/train.log").read_text()
+        assert same(speech_state(exp / "align/final"), speech_state(exp / "pretrain/final"), "encoder.")
 
 
 def test_concurrent_iasft(recipe, tmp_path):
@@ -273,7 +288,7 @@ def test_enter_at_alignment_with_a_supplied_encoder(recipe, tmp_path):
 
 def test_analysis_stage(recipe):
     """Stage 13 on every paradigm trained above: analysis.json, both plots, a RESULTS.md table."""
-    for paradigm in ["entropy", "conventional", "projector_only", "single_stage"]:
+    for paradigm in ["entropy", "conventional", "conventional_ctc", "projector_only", "single_stage"]:
         run(recipe, "--stop_stage", "10", "--paradigm", paradigm)
     run(recipe, "--stage", "13", "--stop_stage", "13")
     out = recipe / "exp_smoke/asr_llm_entropy/analysis/dev+test_en+test_zh"

@@ -32,7 +32,7 @@ skip_eval=false      # skip stages 11-14
 force=false          # re-run stages in range even when their .done marker is current
 expdir=exp           # where experiment folders go
 exp=                 # experiment folder (default: <expdir>/asr_llm_<paradigm>)
-paradigm=entropy     # entropy | conventional | projector_only | single_stage
+paradigm=entropy     # entropy | conventional (AED) | conventional_ctc | projector_only | single_stage
 nj=4                 # parallel jobs for data stages
 inference_nj=4       # parallel jobs for decoding
 ngpu=0               # GPUs per node for training
@@ -58,7 +58,7 @@ allow_download=false            # allow fetching the LLM from the hub
 
 # Training (stages 7-10)
 model_config=                   # model size config, e.g. ../../../conf/model/single_gpu.yaml
-train_config_dir=conf/train     # stage configs: pretrain_phone|pretrain_char|align|align_long|iasft|joint|joint_single.yaml
+train_config_dir=conf/train     # stage configs: pretrain_phone|pretrain_aed|pretrain_char|align|align_long|iasft|joint|joint_single.yaml
 init_encoder=                   # start from this encoder (snapshot .pt or model folder): stage 7 is skipped
 torchrun_opts=--standalone      # torchrun rendezvous options when ngpu > 1 or num_nodes > 1
 train_threads=                  # CPU threads per training process (--num-threads of run.pl/slurm.pl; empty: OMP_NUM_THREADS)
@@ -80,8 +80,9 @@ _driver_args=("$@")
 [ $# -eq 0 ] || die "unexpected arguments: $* (see $0 --help)"
 [ -n "$train_set" ] || die "--train_set is required"
 [ -n "$valid_set" ] || die "--valid_set is required"
-case "$paradigm" in entropy|conventional|projector_only|single_stage) ;;
-  *) die "--paradigm must be entropy, conventional, projector_only or single_stage (got '$paradigm')" ;;
+paradigms="entropy conventional conventional_ctc projector_only single_stage"
+case " $paradigms " in *" $paradigm "*) ;;
+  *) die "--paradigm must be one of: ${paradigms// /, } (got '$paradigm')" ;;
 esac
 for opt in stage stop_stage; do
   [[ "${!opt}" =~ ^[0-9]+$ ]] && [ "${!opt}" -ge 1 ] && [ "${!opt}" -le 15 ] \
@@ -350,11 +351,14 @@ fi
 # ------------------------------------------------------------------------------------------
 # Training: which stage config each paradigm runs in stages 7-10 (empty: skipped)
 # ------------------------------------------------------------------------------------------
+# conventional is the paper's baseline, AED pre-training (attention decoder + CTC on characters);
+# conventional_ctc the same paradigm with character-CTC pre-training (an ablation: CTC vs AED)
 case "$paradigm" in
-  entropy)        plan=(pretrain_phone align iasft joint) ;;
-  conventional)   plan=(pretrain_char align "" joint) ;;
-  projector_only) plan=(pretrain_phone align_long "" "") ;;
-  single_stage)   plan=("" "" "" joint_single) ;;
+  entropy)          plan=(pretrain_phone align iasft joint) ;;
+  conventional)     plan=(pretrain_aed align "" joint) ;;
+  conventional_ctc) plan=(pretrain_char align "" joint) ;;
+  projector_only)   plan=(pretrain_phone align_long "" "") ;;
+  single_stage)     plan=("" "" "" joint_single) ;;
 esac
 [ -z "$init_encoder" ] || plan[0]=""
 stage_dirs=(pretrain align iasft joint)
@@ -452,6 +456,14 @@ for n in 7 8 9 10; do
   if in_range "$n" && [ ! -f "${train_config_dir}/${plan[$i]}.yaml" ]; then
     die "stage $n (${stage_names[$n]}): stage config ${train_config_dir}/${plan[$i]}.yaml not found (--train_config_dir)"
   fi
+  # the label set a stage's loss reads (its ctc_head: phone, char or bpe; conventional's AED decoder
+  # shares its CTC head's) must be one stage 6 prepared, or training would fail at its start
+  if in_range "$n"; then
+    head=$(${python} -m asrllm.bin.config_get "${train_config_dir}/${plan[$i]}.yaml" ctc_head "")
+    if [ -n "$head" ] && [ "$head" != None ] && [[ " ${lang_args[*]} " != *" ${head}="* ]]; then
+      die "stage $n (${stage_names[$n]}): ${plan[$i]}.yaml trains on the '${head}' label set, which --token_types '${token_types}' does not prepare (add ${head})"
+    fi
+  fi
   if in_range "$n" && [ -z "$model_config" ]; then
     die "stage $n (${stage_names[$n]}): --model_config is not set (e.g. ../../../conf/model/single_gpu.yaml)"
   fi
@@ -546,7 +558,7 @@ fi
 a_sets=${analysis_sets:-$valid_set}
 a_out=${exp}/analysis/$(echo "$a_sets" | tr ' ' '+')
 exps=(); a_in=()
-for p in entropy conventional projector_only single_stage; do
+for p in $paradigms; do
   e=${expdir}/asr_llm_${p}
   [ "$p" = "$paradigm" ] && e=$exp
   [ -d "$e" ] || continue

@@ -5,9 +5,11 @@ set -euo pipefail
 train_set=train
 valid_set=dev
 test_sets="test"
+token_types="phone char"  # phone CTC (entropy) and characters (the conventional paradigms' pre-training)
 
 ./asr_llm.sh \
   --train_set "${train_set}" \
   --valid_set "${valid_set}" \
   --test_sets "${test_sets}" \
+  --token_types "${token_types}" \
   "$@"

@@ -30,7 +30,7 @@ train_set=train
 valid_set=dev
 test_sets="dev test"
 llm=downloads/Qwen3-1.7B     # local Hugging Face folder of Qwen/Qwen3-1.7B (README.md, "LLM")
-token_types="phone char"     # phone CTC (entropy paradigm) and character CTC (conventional)
+token_types="phone char"     # phone CTC (entropy) and characters (conventional: AED + CTC; conventional_ctc: CTC)
 score_corpus=aishell         # stage 12: CER over characters, AISHELL normaliser (asrllm.bin.score --corpus aishell)
 
 if [ "$download" = true ]; then

@@ -30,7 +30,7 @@ train_set=train_$(echo "${train_subset}" | tr '[:upper:]' '[:lower:]')
 valid_set=dev
 test_sets="dev test"
 llm=downloads/Qwen3-1.7B     # local Hugging Face folder of Qwen/Qwen3-1.7B (README.md, "LLM")
-token_types="phone char"     # phone CTC (entropy paradigm) and character CTC (conventional)
+token_types="phone char"     # phone CTC (entropy) and characters (conventional: AED + CTC; conventional_ctc: CTC)
 score_corpus=gigaspeech         # stage 12: WER, official GigaSpeech normalisation (asrllm.bin.score --corpus gigaspeech)
 
 ./asr_llm.sh \

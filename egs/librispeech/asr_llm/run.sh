@@ -33,7 +33,7 @@ esac
 valid_set=dev                # dev_clean + dev_other
 test_sets="dev_clean dev_other test_clean test_other"
 llm=downloads/Qwen3-1.7B     # local Hugging Face folder of Qwen/Qwen3-1.7B (README.md, "LLM")
-token_types="phone char"     # phone CTC (entropy paradigm) and character CTC (conventional)
+token_types="phone char"     # phone CTC (entropy) and characters (conventional: AED + CTC; conventional_ctc: CTC)
 score_corpus=librispeech         # stage 12: WER over words, English normaliser (asrllm.bin.score --corpus librispeech)
 
 sets="${train_set} ${valid_set} ${test_sets}"

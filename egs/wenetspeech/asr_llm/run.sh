@@ -30,7 +30,7 @@ train_set=train_$(echo "${train_subset}" | tr '[:upper:]' '[:lower:]')
 valid_set=dev
 test_sets="dev test_net test_meeting"
 llm=downloads/Qwen3-1.7B     # local Hugging Face folder of Qwen/Qwen3-1.7B (README.md, "LLM")
-token_types="phone char"     # phone CTC (entropy paradigm) and character CTC (conventional)
+token_types="phone char"     # phone CTC (entropy) and characters (conventional: AED + CTC; conventional_ctc: CTC)
 score_corpus=wenetspeech         # stage 12: mixed error rate (CJK characters + other words), WenetSpeech normaliser (asrllm.bin.score --corpus wenetspeech)
 
 ./asr_llm.sh \

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# The paper's claims in miniature: train the conventional, projector_only and single_stage
-# paradigms on the entropy run's data and budget, then compare all four (accuracy, encoder CTC,
-# NSE/PAI/CSAI, CKA to the pre-trained encoder, hallucination, updates and wall time) in
+# The paper's claims in miniature: train the conventional (AED pre-training), projector_only and
+# single_stage paradigms on the entropy run's data and budget, then compare all four (accuracy,
+# encoder CTC, NSE/PAI/CSAI, CKA to the pre-trained encoder, hallucination, updates and wall time) in
 # <expdir>/paradigm_comparison.md. Decisions (README.md, "Paradigm comparison"):
 #  - same data dirs, features, LLM, model and data configs; stage configs from --train_config_dir;
 #  - the same number of LLM-side updates for every paradigm, from conf/train_demo/budget/
 #    (conventional's joint SFT gets IA-SFT's updates too; projector_only's long alignment
 #    the updates of alignment + IA-SFT + joint; single_stage everything in one stage);
+#  - conventional pre-trains as long as entropy, at its learning rate; the character-CTC ablation
+#    conventional_ctc is not in the default list (--paradigms "conventional conventional_ctc ...");
 #  - projector_only starts from the entropy run's pre-trained phone encoder (--init_encoder): its
 #    stage 7 is the same config, data and seed, so re-training it would only repeat those steps
 #    (an experiment that already pre-trained its own encoder keeps it);
-#  - stage 13 is re-run in the entropy experiment, so that one analysis covers all four paradigms.
+#  - stage 13 is re-run in the entropy experiment, so that one analysis covers every paradigm.
 #   local/compare_paradigms.sh                  demo size (after ./run.sh)
 #   local/compare_paradigms.sh --smoke true     toy size (exp_smoke/, part of make test)
 set -euo pipefail
@@ -40,8 +42,9 @@ for p in $paradigms; do
   case "$p" in
     projector_only)  # unless it pre-trained its own encoder before
       [ -d "${expdir}/asr_llm_projector_only/pretrain" ] || opts+=(--init_encoder "${entropy_exp}/pretrain/final") ;;
-    conventional|single_stage) ;;
-    *) echo "$0: --paradigms: unknown paradigm '$p' (conventional projector_only single_stage)" >&2; exit 1 ;;
+    conventional|conventional_ctc|single_stage) ;;
+    *) echo "$0: --paradigms: unknown paradigm '$p' (conventional conventional_ctc projector_only single_stage)" >&2
+       exit 1 ;;
   esac
   log "paradigm ${p}: ./run.sh ${opts[*]}"
   ./run.sh "${opts[@]}"
