@@ -1,6 +1,6 @@
 """Per-utterance hallucination measures (pure functions, no I/O).
 
-NIM4 rule (shared/METHOD.md): the hypothesis is more than 50% longer than the reference and has
+NIM4 rule (the NIM4-ASR paper, arXiv 2604.18105): the hypothesis is more than 50% longer than the reference and has
 negligible lexical overlap with it. Overlap measure chosen here: the share of hypothesis tokens that
 the scorer's alignment marks correct, C / len(hyp) (an order-aware precision: chance matches
 between unrelated texts mostly do not align). Negligible = below 0.1. Tokens are the scoring

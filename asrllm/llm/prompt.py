@@ -30,7 +30,7 @@ class PromptError(ValueError):
 
 @dataclass(frozen=True)
 class PromptTemplate:
-    """What the prompt says; the defaults are the method's prompt (shared/METHOD.md)."""
+    """What the prompt says; the defaults are the method's prompt (arXiv 2604.08003)."""
 
     system: str | None = "You are a Multilingual Speech Recognition Model."
     user: str = "Transcribe the speech into text <speech>."

@@ -1,7 +1,7 @@
 """Entropy-allocation metrics of an encoder's output: NSE, PAI, CSAI, and linear CKA drift.
 
 The paper (arXiv 2604.08003) names these metrics but does not publish their formulas; the
-definitions used here are this project's (/work/shared/METHOD.md, asrllm/analysis/README.md):
+definitions used here are this project's (asrllm/analysis/README.md):
   NSE   normalized spectral entropy of the frame covariance: eigenvalues l_i, p_i = l_i / sum(l),
         NSE = -sum p_i log p_i / log(d); 1 = isotropic, 0 = rank one.
   PAI   phonetic accessible information (bits per phone) = CE_prior - CE_feat of a linear softmax
