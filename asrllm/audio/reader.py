@@ -60,15 +60,21 @@ def _segments_of(group, reco: str, value: str | None, multi_channel: str, pipe_t
 
 
 def iter_audio(wav_scp: Path, segments: Path | None = None, select: Callable[[int], bool] | None = None,
-               multi_channel: str = "skip", pipe_timeout: float = PIPE_TIMEOUT_S) -> Iterator[Item]:
+               multi_channel: str = "skip", pipe_timeout: float = PIPE_TIMEOUT_S,
+               select_utt: Callable[[str], bool] | None = None) -> Iterator[Item]:
     """(utt, samples or the AudioError that stopped it, sample_rate) for each (selected) utterance.
 
-    Errors name the utterance ("utterance 'u': ..." or "segment 'u': ..."); a bad one never stops
-    the iteration, so callers keep every good utterance and count the bad ones.
+    `select` picks by line index, `select_utt` by utterance id (called once per utterance, in table
+    order, before its audio is read). Errors name the utterance ("utterance 'u': ..." or "segment
+    'u': ..."); a bad one never stops the iteration, so callers keep every good utterance and count
+    the bad ones.
     """
+    def picked(i: int, utt: str) -> bool:
+        return (select is None or select(i)) and (select_utt is None or select_utt(utt))
+
     if segments is None or not segments.is_file():
         for i, (utt, value, _) in enumerate(read_table(wav_scp, check_sorted=True)):
-            if select is not None and not select(i):
+            if not picked(i, utt):
                 continue
             try:
                 x, sr = read_entry(value, multi_channel=multi_channel, pipe_timeout=pipe_timeout)
@@ -78,6 +84,6 @@ def iter_audio(wav_scp: Path, segments: Path | None = None, select: Callable[[in
         return
     recos = {k: v for k, v, _ in read_table(wav_scp, check_sorted=True)}  # recordings: few
     lines = ((i, utt, value) for i, (utt, value, _) in enumerate(read_table(segments, check_sorted=True))
-             if select is None or select(i))
+             if picked(i, utt))
     for reco, group in itertools.groupby(lines, key=lambda t: t[2].split(maxsplit=1)[0]):
         yield from _segments_of([(u, v) for _, u, v in group], reco, recos.get(reco), multi_channel, pipe_timeout)

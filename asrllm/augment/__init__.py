@@ -1,1 +1,2 @@
-"""Training-time augmentation (SpecAugment, noise with silence padding, online speed) and non-speech synthesis."""
+"""Training-time augmentation (SpecAugment, noise with silence padding, online speed), its offline
+copies (stage 4: noisy copies, non-speech clips) and non-speech synthesis."""

@@ -4,7 +4,8 @@
         [--kinds silence white pink brown tone chord babble] [--num-per-kind 20] [--seed 0]
 
 Utterance ids are <kind>-<NNNNN> (speaker = kind) and transcripts are empty; decode the dir like any
-test set (stage 11) and let stage 14 count the utterances with any output.
+test set (stage 11) and let stage 14 count the utterances with any output. With --kinds white pink
+brown tone chord babble and its own --seed it is a noise corpus for noise.noise_dir (mini local/data.sh).
 """
 
 import argparse

@@ -29,7 +29,6 @@ from asrllm.data.dataset import SpeechDataset
 from asrllm.data.sampler import DynamicBatchSampler
 from asrllm.kaldi.table import DataError
 from asrllm.lang.units import read_units
-from asrllm.models.adapter_init import init_adapter_from_llm
 from asrllm.models.build import build_llm, build_model, from_pretrained, load_model_config, save_pretrained
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.scoring.align import align
@@ -168,8 +167,10 @@ def initial_weights(args, cfg: StageConfig, model_cfg: dict):
         if result.unexpected_keys:
             raise ConfigError(f"{encoder_from}: weights do not fit the encoder config: {result.unexpected_keys[:5]}")
         log.info("encoder initialised from %s", encoder_from)
-    if model.adapter is not None and not adapter_loaded and (model_cfg.get("adapter") or {}).get("init") == "llm":
-        init_adapter_from_llm(model, model_cfg, model_cfg["llm"]["path"])
+    if model.adapter is not None and not adapter_loaded and (model_cfg.get("adapter") or {}).get("init") == "reader":
+        from asrllm.synth.reader_init import init_adapter_from_reader  # the mini recipe's warm start
+
+        init_adapter_from_reader(model, model_cfg, model_cfg["llm"]["path"])
     return model
 
 

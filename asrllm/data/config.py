@@ -11,10 +11,11 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
+from asrllm.augment.nonspeech import KINDS as NONSPEECH_KINDS
+from asrllm.augment.nonspeech import NOISE_KINDS as NONSPEECH_NOISE_KINDS
 from asrllm.config import ConfigError, check_keys, load_config
 
 FEATS_TYPES = ("fbank", "raw")
-NONSPEECH_NOISE_KINDS = ("white", "pink", "brown", "tone", "chord")
 
 
 @dataclass
@@ -97,6 +98,15 @@ class SilencePadConfig:
 
 
 @dataclass
+class NonspeechTrainConfig:
+    """Extra training utterances without speech and with an empty transcript (stage 4)."""
+
+    share: float = 0.0
+    kinds: list[str] = field(default_factory=lambda: list(NONSPEECH_NOISE_KINDS))
+    level_db: list[float] = field(default_factory=lambda: [-45.0, -15.0])
+
+
+@dataclass
 class BatchingConfig:
     """Length-bucketed dynamic batches by a padded-frames budget."""
 
@@ -128,13 +138,26 @@ class DataConfig:
     specaug: SpecAugConfig = field(default_factory=SpecAugConfig)
     noise: NoiseConfig = field(default_factory=NoiseConfig)
     silence_pad: SilencePadConfig = field(default_factory=SilencePadConfig)
+    nonspeech_train: NonspeechTrainConfig = field(default_factory=NonspeechTrainConfig)
     batching: BatchingConfig = field(default_factory=BatchingConfig)
     cmvn: CmvnConfig = field(default_factory=CmvnConfig)
 
     @property
+    def noise_on(self) -> bool:
+        """Noise (and silence padding) goes onto a share of the training utterances."""
+        return self.noise.enabled and self.noise.prob > 0
+
+    @property
     def waveform_augment_on(self) -> bool:
-        """True when an augmentation needs the waveform (so features must be computed on the fly)."""
-        return (self.noise.enabled and self.noise.prob > 0) or self.speed_perturb.online
+        """True when the loader augments waveforms (so features must be computed on the fly)."""
+        return (self.noise_on and self.feats_type == "raw") or self.speed_perturb.online
+
+    @property
+    def offline_augment_parts(self) -> list[str]:
+        """The training-set parts stage 4 writes as audio (asrllm.augment.offline): `noisy` copies when
+        features are dumped (raw features get their noise online), `nonspeech` clips in either case."""
+        return (["noisy"] if self.noise_on and self.feats_type == "fbank" else []) + \
+            (["nonspeech"] if self.nonspeech_train.share > 0 else [])
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -240,6 +263,15 @@ def validate(cfg: DataConfig, where: str = "data config") -> DataConfig:
         _choice(kind, NONSPEECH_NOISE_KINDS, f"{where}: noise.synth_kinds")
     if nz.enabled and not nz.synth_kinds and not nz.noise_dir:
         raise ConfigError(f"{where}: noise is enabled but has neither noise_dir nor synth_kinds")
+    ns = cfg.nonspeech_train
+    _range(ns.share, 0.0, 1.0, f"{where}: nonspeech_train.share")
+    for kind in ns.kinds:
+        _choice(kind, NONSPEECH_KINDS, f"{where}: nonspeech_train.kinds")
+    if ns.share > 0 and not ns.kinds:
+        raise ConfigError(f"{where}: nonspeech_train.share is {ns.share} but nonspeech_train.kinds is empty")
+    if len(ns.level_db) != 2 or not ns.level_db[0] <= ns.level_db[1] <= 0:
+        raise ConfigError(f"{where}: nonspeech_train.level_db must be [low, high] dBFS with low <= high <= 0, "
+                          f"got {ns.level_db}")
     sp = cfg.silence_pad
     if sp.max_sec < 0 or sp.beta_a <= 0 or sp.beta_b <= 0:
         raise ConfigError(f"{where}: silence_pad needs max_sec >= 0 and positive beta_a, beta_b")
@@ -248,11 +280,10 @@ def validate(cfg: DataConfig, where: str = "data config") -> DataConfig:
         raise ConfigError(f"{where}: batching sizes must be positive (max_batch_size 0 = no cap)")
     if cfg.cmvn.max_utts < 0:
         raise ConfigError(f"{where}: cmvn.max_utts must be >= 0 (0 = all)")
-    if cfg.feats_type == "fbank" and cfg.waveform_augment_on:
-        on = [name for name, flag in (("noise (enabled, prob > 0)", nz.enabled and nz.prob > 0),
-                                      ("speed_perturb.online", cfg.speed_perturb.online)) if flag]
-        raise ConfigError(f"{where}: feats_type: fbank reads dumped features, but waveform augmentation "
-                          f"is on ({', '.join(on)}); set feats_type: raw (features on the fly) or turn it off")
+    # noise with fbank is written as noisy copies in stage 4; a speed per utterance and epoch cannot be
+    if cfg.feats_type == "fbank" and cfg.speed_perturb.online:
+        raise ConfigError(f"{where}: feats_type: fbank reads dumped features, but speed_perturb.online draws "
+                          f"a speed per epoch; set feats_type: raw (features on the fly) or use stage 2 copies")
     return cfg
 
 

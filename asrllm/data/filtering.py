@@ -6,6 +6,10 @@ limit fits Mandarin, English and code-switched text. Streaming: the decisions ar
 pass over utt2dur and text, the kept ids go to a temporary list, and every table is subset by a
 sorted join against it.
 
+An empty transcript in a corpus is a transcript lost in preparation, so a training set drops it
+(empty-text). The non-speech training clips, whose transcripts are empty by design (data config
+nonspeech_train), join the training set after this filter (asrllm.augment.offline, driver stage 4).
+
 Clips too short for one encoder frame (under 7 fbank frames, 0.085 s at 25 / 10 ms framing): a training
 set drops them whatever min_duration says (no speech embedding: nothing to learn from); a --no-filter
 (dev / test) set keeps them, since scoring must see every utterance, and a warning names them; the

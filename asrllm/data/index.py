@@ -58,7 +58,8 @@ def _aligned_tables(data: DataDir, names: list[str], numeric: str,
             first = lines[0]
             cut = first.find(b" ")
             key = first[:cut + 1] if cut > 0 else None
-            if key is None or key[:-1] <= prev or any(line[:cut + 1] != key for line in lines[1:]):
+            if key is None or key[:-1] <= prev or any(line[:cut + 1] != key and line.rstrip(b"\r\n") != key[:-1]
+                                                      for line in lines[1:]):  # `key` alone: an empty text
                 return None
             prev = key[:-1]
             try:

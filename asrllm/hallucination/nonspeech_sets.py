@@ -1,4 +1,6 @@
-"""A test set of audio without intelligible speech, for the non-speech false-output rate.
+"""A test set of audio without intelligible speech, for the non-speech false-output rate; with other
+kinds and seed, also a noise corpus for training (data config noise.noise_dir; the mini recipe's
+local/data.sh makes one with babble).
 
 Kinds: the synthesized ones of asrllm.augment.nonspeech (silence, white/pink/brown noise, tones,
 chords) and `babble`: several training utterances overlapped at random offsets, each at the same

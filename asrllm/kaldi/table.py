@@ -1,6 +1,9 @@
 """Read and write Kaldi-style tables: one `<key> <value>` per line, keys sorted (C locale).
 
-Every error names the file and the 1-based line number.
+A value may be empty only where a table allows it: a `text` line with an empty transcript (a
+non-speech clip) is the key alone, read with allow_empty_value=True (DataDir does for `text`;
+utils/validate_data_dir.sh needs --allow-empty-text). Every error names the file and the 1-based
+line number.
 """
 
 import logging

@@ -37,10 +37,6 @@ class PromptTemplate:
     placeholder: str = "<speech>"
     assistant_prefix: str = ""
     format: str = "chatml"
-    # null: positions count tokens. N: the speech slot spans N position ids whatever its length, so
-    # the transcript starts at the same position in every prompt (a word-level speech slot,
-    # asrllm.models.word_stack, then puts word i at a fixed distance from transcript token i)
-    slot_positions: int | None = None
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
@@ -50,9 +46,6 @@ class PromptTemplate:
         if self.user.count(self.placeholder) != 1:
             raise ConfigError(f"prompt user text must contain the placeholder {self.placeholder!r} exactly "
                               f"once, got {self.user!r}")
-        if self.slot_positions is not None and (not isinstance(self.slot_positions, int)
-                                                or isinstance(self.slot_positions, bool) or self.slot_positions < 1):
-            raise ConfigError(f"prompt slot_positions must be null or a positive integer, got {self.slot_positions!r}")
         for name in ("system", "assistant_prefix"):
             if self.placeholder in (getattr(self, name) or ""):
                 raise ConfigError(f"prompt {name} must not contain the placeholder {self.placeholder!r}")
@@ -173,7 +166,7 @@ class PromptBuilder:
             off = width - len(row) if side == "left" else 0
             input_ids[b, off:off + len(row)] = torch.tensor(row, dtype=torch.long)
             attention[b, off:off + len(row)] = 1
-            position_ids[b, off:off + len(row)] = self.positions(n, len(row))
+            position_ids[b, off:off + len(row)] = torch.arange(len(row))
             start = off + len(self.prefix_ids)
             speech_mask[b, start:start + n] = True
             starts.append(start)
@@ -181,15 +174,6 @@ class PromptBuilder:
                 labels[b, off + len(row) - len(tgt):off + len(row)] = torch.tensor(tgt, dtype=torch.long)
         return PromptBatch(input_ids, attention, position_ids, speech_mask, torch.tensor(starts),
                            torch.tensor(lengths), labels if transcripts is not None else None)
-
-    def positions(self, speech_length: int, row_length: int) -> torch.Tensor:
-        """Position ids of one unpadded row: consecutive, except that the speech slot spans
-        template.slot_positions ids when that is set and longer than the speech."""
-        pos = torch.arange(row_length)
-        span = self.template.slot_positions
-        if span is not None and span > speech_length:
-            pos[len(self.prefix_ids) + speech_length:] += span - speech_length
-        return pos
 
     def decode(self, ids: list[int] | torch.Tensor) -> str:
         """Generated ids -> transcript: cut at the first end token, drop special tokens."""

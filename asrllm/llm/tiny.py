@@ -15,8 +15,7 @@ from typing import Iterable
 SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
 # Qwen2/Qwen3-style pre-tokenization: NFC, this split, then byte-level without its own regex.
 # Unlike Qwen's, every Han character is a pre-token of its own (with the space before it, if any),
-# so Chinese tokens are characters, as in char-unit Chinese ASR: one token per spoken syllable,
-# which a word-level speech slot (asrllm.models.word_stack) lines up with.
+# so Chinese tokens are characters, as in char-unit Chinese ASR: one token per spoken syllable.
 SPLIT_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{Han}|[^\r\n\p{L}\p{N}]?[\p{L}&&[^\p{Han}]]+"
                  r"|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
                  r"|\s*[\r\n]+|\s+(?!\S)|\s+")

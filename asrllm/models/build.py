@@ -3,18 +3,11 @@
 model:
   encoder: {type, input_size, subsampling, conf}        see asrllm/models/encoder.py
   ctc_heads: {phone: {units: <units.txt>, hidden, layers, dropout}, char: {...}}
-  adapter: {stack: 4, hidden: 2048, input: encoder}     omitted: an encoder-only model (stage 7);
-                                                        input: encoder (frames, the paper) | ctc_posteriors
-                                                        (the first CTC head's posteriors);
-                                                        compress: true (ctc_posteriors only): one frame
-                                                        per greedy CTC token (asrllm.models.ctc_compress);
-                                                        words: "|" (compressed only): stack each word's
-                                                        units, stack = units per word, words ending at
-                                                        this unit (<space> for a char head), a Mandarin
-                                                        final or a Chinese character (asrllm.lang.word_ends,
-                                                        asrllm.models.word_stack);
-                                                        init: random | llm (the adapter the text LM
-                                                        learned to read with: asrllm.models.adapter_init)
+  adapter: {stack: 4, hidden: 2048, init: random}   omitted: an encoder-only model (stage 7); the
+                                                        adapter reads the encoder frames (the paper's
+                                                        path, in every recipe); init: random, or a warm
+                                                        start named by the recipe (asrllm.bin.train,
+                                                        e.g. the mini recipe's `reader`)
   aed_decoder: {labels: char, conf: {...}}             the attention decoder of AED pre-training
                                                         (asrllm/models/aed_decoder.py); built whenever
                                                         the section is there: asrllm.bin.train keeps
@@ -40,7 +33,6 @@ import torch
 import yaml
 from asrllm.config import ConfigError, check_keys, load_config
 from asrllm.lang.units import read_units
-from asrllm.lang.word_ends import word_end_flags
 from asrllm.models.adapter import FrameStackAdapter
 from asrllm.models.aed_decoder import AttentionDecoder
 from asrllm.models.ctc_head import MLPCTCHead
@@ -49,6 +41,10 @@ from asrllm.models.speech_llm import SpeechLLM
 from asrllm.utils.atomic import atomic_write
 
 MODEL_KEYS = {"encoder", "ctc_heads", "aed_decoder", "adapter", "llm", "prompt"}
+# how alignment starts the adapter: random, or `reader` (the mini recipe's warm start from the adapter
+# its text LM learned to read simulated phone posteriors with, asrllm.synth.reader_init); neither
+# changes the run-time path
+ADAPTER_INITS = ("random", "reader")
 LLM_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
@@ -119,40 +115,12 @@ def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> S
 
         llm, tokenizer = build_llm(cfg["llm"], given)
         acfg = cfg.get("adapter") or {}
-        check_keys(acfg, {"stack", "hidden", "input", "compress", "words", "init"}, "model.adapter")
-        if acfg.get("init", "random") not in ("random", "llm"):
-            raise ConfigError(f"model.adapter.init: must be random or llm, got {acfg['init']!r}")
-        adapter_input = acfg.get("input", "encoder")
-        if adapter_input == "encoder":
-            input_size = encoder.output_size
-        elif adapter_input == "ctc_posteriors":
-            if not heads:
-                raise ConfigError("model.adapter.input: ctc_posteriors needs a CTC head (model.ctc_heads)")
-            input_size = next(iter(heads.values())).vocab_size
-        else:
-            raise ConfigError(f"model.adapter.input: must be encoder or ctc_posteriors, got {adapter_input!r}")
-        compress = acfg.get("compress", False)
-        if not isinstance(compress, bool) or (compress and adapter_input != "ctc_posteriors"):
-            raise ConfigError(f"model.adapter.compress: true or false, and true only with input: ctc_posteriors; "
-                              f"got {compress!r} with input {adapter_input!r}")
-        words = acfg.get("words")
-        if words is not None and (not isinstance(words, str) or not compress):
-            raise ConfigError(f"model.adapter.words: null, or the word-boundary unit (e.g. '|') with compress: true; "
-                              f"got {words!r} with compress {compress!r}")
-        adapter = FrameStackAdapter(input_size, llm.get_input_embeddings().embedding_dim,
+        check_keys(acfg, {"stack", "hidden", "init"}, "model.adapter")
+        if acfg.get("init", "random") not in ADAPTER_INITS:
+            raise ConfigError(f"model.adapter.init: must be one of {', '.join(ADAPTER_INITS)}, got {acfg['init']!r}")
+        adapter = FrameStackAdapter(encoder.output_size, llm.get_input_embeddings().embedding_dim,
                                     acfg.get("stack", 4), acfg.get("hidden", 2048))
         prompt = PromptBuilder(tokenizer, PromptTemplate.from_config(cfg.get("prompt")))
-        model = SpeechLLM(encoder, heads, adapter, llm, prompt, aed_decoder=aed_decoder)
-        model.adapter_input = adapter_input
-        model.adapter_compress = compress
-        if words is not None:
-            units = list(read_units(cfg["ctc_heads"][model.ctc_head]["units"]))
-            try:
-                flags, boundary_id = word_end_flags(units, words)
-                model.adapter_words = (torch.tensor(flags), boundary_id)
-            except ValueError as e:
-                raise ConfigError(f"model.adapter.words: {e}") from None
-        return model
     return SpeechLLM(encoder, heads, adapter, llm, prompt, aed_decoder=aed_decoder)
 
 

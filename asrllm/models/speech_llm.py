@@ -19,10 +19,8 @@ from torch import nn
 from asrllm.llm.forward_args import logits_to_keep_arg
 from asrllm.models.adapter import FrameStackAdapter
 from asrllm.models.aed_decoder import AttentionDecoder
-from asrllm.models.ctc_compress import ctc_compress
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.models.encoder import SpeechEncoder
-from asrllm.models.word_stack import word_stack
 
 
 def consistency_loss(log_probs_a: torch.Tensor, log_probs_b: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -87,12 +85,6 @@ class SpeechLLM(nn.Module):
         # aed objective (the stage config's aed: section sets them; these are ESPnet's Conformer recipes' values)
         self.aed_ctc_weight = 0.3
         self.aed_lsm_weight = 0.1
-        # what the adapter reads: "encoder" (the paper: encoder frames) or "ctc_posteriors" (the
-        # posteriors of the pre-training CTC head, self.ctc_head: a peaky, speaker-independent input)
-        self.adapter_input = "encoder"
-        self.adapter_compress = False  # ctc_posteriors only: one frame per greedy CTC token (ctc_compress)
-        # compressed only: (word-end flags [V], boundary id): the adapter stacks each word's phones (word_stack)
-        self.adapter_words: tuple[torch.Tensor, int] | None = None
 
     # ---- encoder side ------------------------------------------------------------------
     def encode(self, feats: torch.Tensor, feat_lens: torch.Tensor, augment: bool = True):
@@ -107,15 +99,10 @@ class SpeechLLM(nn.Module):
     def _encoder_trains(self) -> bool:
         return any(p.requires_grad for p in self.encoder.parameters())
 
-    def adapter_source_prefixes(self) -> tuple[str, ...]:
-        """State-dict prefixes of the modules the adapter reads through (what an encoder swap loads)."""
-        if self.adapter_input == "ctc_posteriors":
-            return ("encoder.", f"ctc_heads.{self.ctc_head}.")
-        return ("encoder.",)
-
     def ctc_loss(self, frames, frame_lens, batch, head: str) -> tuple[torch.Tensor, torch.Tensor]:
         ids, lens = batch[f"{head}_ids"], batch[f"{head}_lens"]
-        return self.ctc_heads[head].loss(frames, frame_lens, ids, lens), lens.sum()
+        # at least 1: a batch of empty transcripts only (non-speech examples) has an all-blank target
+        return self.ctc_heads[head].loss(frames, frame_lens, ids, lens), lens.sum().clamp(min=1)
 
     def forward_ctc(self, batch: dict) -> dict:
         feats, feat_lens = batch["feats"], batch["feat_lens"]
@@ -130,7 +117,7 @@ class SpeechLLM(nn.Module):
             log_probs = self.ctc_heads[head].log_probs(frames)
             mask = (torch.arange(frames.shape[1], device=frames.device)[None] < frame_lens[:b, None]).float()
             cr = consistency_loss(log_probs[:b], log_probs[b:], mask)
-            n = batch[f"{head}_lens"].sum()
+            n = batch[f"{head}_lens"].sum().clamp(min=1)
             loss_sum = ctc_sum / 2 + self.cr_ctc_weight * cr
             return {"loss": loss_sum / n, "num_tokens": n, "ctc": (ctc_sum / 2 / n).detach(),
                     "cr": (cr / n).detach()}
@@ -157,23 +144,10 @@ class SpeechLLM(nn.Module):
 
     # ---- LLM side ----------------------------------------------------------------------
     def speech_embeddings(self, feats, feat_lens):
-        """Encoder (-> CTC posteriors) -> adapter; no graph through frozen modules."""
+        """The method's path: encoder frames -> adapter (stack, MLP); no graph through a frozen encoder."""
         with torch.set_grad_enabled(torch.is_grad_enabled() and self._encoder_trains()):
             frames, frame_lens = self.encode(feats, feat_lens)
-        source = frames
-        if self.adapter_input == "ctc_posteriors":
-            head = self.ctc_heads[self.ctc_head]
-            trains = self._encoder_trains() or any(p.requires_grad for p in head.parameters())
-            with torch.set_grad_enabled(torch.is_grad_enabled() and trains):
-                source = head.log_probs(frames).exp()
-        source_lens = frame_lens
-        if self.adapter_compress:
-            source, source_lens = ctc_compress(source, frame_lens)
-        if self.adapter_words is not None:
-            word_end, boundary_id = self.adapter_words
-            source, source_lens = word_stack(source, source_lens, word_end.to(source.device), boundary_id,
-                                             self.adapter.stack)
-        speech, speech_lens = self.adapter(source, source_lens)
+        speech, speech_lens = self.adapter(frames, frame_lens)
         return frames, frame_lens, speech, speech_lens
 
     def llm_inputs(self, speech: torch.Tensor, speech_lens: torch.Tensor, texts: list[str] | None):

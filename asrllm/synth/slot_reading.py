@@ -1,14 +1,16 @@
-"""Speech-slot reading: the tiny text LM learns to transcribe phone-CTC posteriors before any speech.
+"""Speech-slot reading: the mini recipe's text LM learns to transcribe phone posteriors before any speech.
 
-Qwen3-1.7B arrives at alignment able to read and copy whatever sits in its context; a 5M LM
-trained on sentences alone cannot, and with the LLM frozen the adapter has nothing to align to
+Qwen3-1.7B arrives at alignment able to read and copy whatever sits in its context; a 1M-parameter
+LM trained on sentences alone cannot, and with the LLM frozen the adapter has nothing to align to
 (the mini recipe's first attempts: the LM ignored the speech and wrote its favourite sentence).
-So, in the text LM's pre-training, part of each batch puts simulated phone posteriors
-(asrllm.synth.posterior_sim) of the sentence, through a frame-stacking adapter of the recipe's
-shape, into the speech slot. The LM learns to read phone spikes; the adapter's weights are saved
-with the LM (<llm>/speech_adapter/) and a recipe whose adapter reads its phone-CTC head's
-posteriors starts from them (model.adapter.init: llm; asrllm.models.adapter_init). This is the
-method's argument made concrete: a peaky phone-level encoder output leaves little modality gap.
+So, in the text LM's pre-training, part of each batch puts simulated 25 Hz phone-CTC posteriors
+(asrllm.synth.posterior_sim) of the sentence into the speech slot, through an adapter of the
+method's shape (stack 4 frames, 2-layer MLP) that reads their centred log values. The LM learns to
+read phone spikes; the adapter's weights are saved with the LM (<llm>/speech_adapter/), and the
+mini recipe's alignment starts its frame adapter from them composed with the encoder's linear
+phone-CTC head (model.adapter.init: reader; asrllm.synth.reader_init). The run-time path stays the
+paper's: encoder frames -> stack -> MLP -> LLM. This is the method's argument made concrete: a
+phone-level encoder output leaves little modality gap.
 """
 
 import json
@@ -23,16 +25,13 @@ from asrllm.config import ConfigError, check_keys, load_json
 from asrllm.lang.config import LangConfig
 from asrllm.lang.phone import PhoneLabeler
 from asrllm.lang.units import SPECIALS, read_units, tokens_to_ids, write_units
-from asrllm.lang.word_ends import word_end_flags
 from asrllm.models.adapter import FrameStackAdapter
-from asrllm.models.ctc_compress import ctc_compress
 from asrllm.models.speech_llm import transcript_loss
-from asrllm.models.word_stack import word_stack
-from asrllm.synth.posterior_sim import PosteriorSimOptions, simulate_posteriors
+from asrllm.synth.posterior_sim import PosteriorSimOptions, reader_input, simulate_posteriors
 from asrllm.utils.atomic import atomic_write
 
 ADAPTER_DIR = "speech_adapter"  # inside the LM folder: adapter.pt, units.txt, config.json
-READING_KEYS = {"fraction", "stack", "hidden", "compress", "words", "simulation"}
+READING_KEYS = {"fraction", "stack", "hidden", "simulation"}
 
 
 @dataclass(frozen=True)
@@ -40,8 +39,6 @@ class ReadingOptions:
     fraction: float = 0.5  # share of each training batch trained as reading (the rest: text only)
     stack: int = 4  # the recipe adapter's frame stacking
     hidden: int = 512  # and its hidden size
-    compress: bool = False  # and whether it reads CTC-compressed posteriors (model.adapter.compress)
-    words: bool = False  # and stacks them word by word, stack = phones per word (model.adapter.words)
     simulation: PosteriorSimOptions = field(default_factory=PosteriorSimOptions)
 
     @classmethod
@@ -53,11 +50,6 @@ class ReadingOptions:
             raise ConfigError(f"{where}: fraction must lie in (0, 1], got {opts.fraction}")
         if opts.stack < 1 or opts.hidden < 1:
             raise ConfigError(f"{where}: stack and hidden must be positive")
-        for name in ("compress", "words"):
-            if not isinstance(getattr(opts, name), bool):
-                raise ConfigError(f"{where}: {name} must be true or false, got {getattr(opts, name)!r}")
-        if opts.words and not opts.compress:
-            raise ConfigError(f"{where}: words: true needs compress: true (words are cut from compressed posteriors)")
         return opts
 
 
@@ -71,19 +63,10 @@ class ReadingTask:
         self.labeler.prepare(sorted({w for s in sentences for w in self.labeler.english_words(s)
                                      if self.labeler.needs_resolving(w)}))
         phones = [self.labeler.phones(s)[0] for s in sentences]
-        boundary = [lang.phone.word_boundary] if lang.phone.word_boundary else []
-        inventory = sorted({p for seq in phones for p in seq} - set(SPECIALS) - set(boundary))
-        self.units = list(dict.fromkeys([*SPECIALS, *boundary, *inventory]))
+        inventory = sorted({p for seq in phones for p in seq} - set(SPECIALS))
+        self.units = list(dict.fromkeys([*SPECIALS, *inventory]))
         self.unit_ids = {u: i for i, u in enumerate(self.units)}
         self.train_ids = [tokens_to_ids(seq, self.unit_ids) for seq in phones]
-        self.word_end = None
-        self.boundary_id = self.unit_ids[boundary[0]] if boundary else None
-        if opts.words:
-            if not boundary:
-                raise ConfigError("reading.words: true needs a word boundary in the phone labels "
-                                  "(lang config phone.word_boundary)")
-            flags, _ = word_end_flags(self.units, boundary[0])
-            self.word_end = torch.tensor(flags)
         self._ids: dict[str, list[int]] = {}
         self.adapter = FrameStackAdapter(len(self.units), llm_size, opts.stack, opts.hidden)
 
@@ -100,14 +83,10 @@ class ReadingTask:
         keep = [i for i, seq in enumerate(ids) if seq]
         if not keep:
             return torch.zeros(()), 0, 0
-        frames = [simulate_posteriors(ids[i], len(self.units), self.opts.simulation, rng, self.boundary_id)
+        frames = [reader_input(simulate_posteriors(ids[i], len(self.units), self.opts.simulation, rng))
                   for i in keep]
         lens = torch.tensor([f.shape[0] for f in frames])
         frames = torch.nn.utils.rnn.pad_sequence(frames, batch_first=True)
-        if self.opts.compress:
-            frames, lens = ctc_compress(frames, lens)
-        if self.word_end is not None:
-            frames, lens = word_stack(frames, lens, self.word_end, self.boundary_id, self.opts.stack)
         speech, speech_lens = self.adapter(frames, lens)
         ce_sum, n, correct = transcript_loss(llm, builder, speech, speech_lens, [sentences[i] for i in keep])
         return ce_sum, int(n), int(correct)
@@ -119,10 +98,8 @@ class ReadingTask:
         write_units(out / "units.txt", self.units[len(SPECIALS):])
         torch.save(self.adapter.state_dict(), out / "adapter.pt")
         with atomic_write(out / "config.json") as f:
-            json.dump({"unit": "phone", "input": "ctc_posteriors", "stack": self.opts.stack,
-                       "hidden": self.opts.hidden, "compress": self.opts.compress,
-                       "words": self.lang.phone.word_boundary if self.opts.words else None,
-                       "simulation": asdict(self.opts.simulation), "lang": self.lang.to_dict()["phone"]},
+            json.dump({"unit": "phone", "input": "centred_log_posteriors", "stack": self.opts.stack,
+                       "hidden": self.opts.hidden, "simulation": asdict(self.opts.simulation), "lang": self.lang.to_dict()["phone"]},
                       f, indent=1, ensure_ascii=False)
         return out
 

@@ -81,7 +81,7 @@ def _forward_loss(model, builder: PromptBuilder, sentences: list[str]) -> tuple[
     prompt = builder.prefix_ids + builder.suffix_ids
     targets = builder.target_ids(sentences)
     n_batch, n_prompt = len(targets), len(prompt)
-    prompt_positions = builder.positions(0, n_prompt)  # the empty speech slot may span positions
+    prompt_positions = torch.arange(n_prompt)
     out = model(input_ids=torch.tensor([prompt]), position_ids=prompt_positions[None], use_cache=True)
     # The prompt's last position predicts every transcript's first token.
     loss = torch.nn.functional.cross_entropy(out.logits[0, -1].expand(n_batch, -1),

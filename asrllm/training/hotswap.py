@@ -51,11 +51,6 @@ def load_snapshot(path: str | Path, only_encoder: bool = False,
     return {k: v for k, v in state.items() if not only_encoder or k.startswith(prefixes)}
 
 
-def swap_prefixes(module) -> tuple[str, ...]:
-    """What a hot-swap loads: the encoder, plus the CTC head when the adapter reads its posteriors."""
-    return module.adapter_source_prefixes() if hasattr(module, "adapter_source_prefixes") else ("encoder.",)
-
-
 def read_swaps(path: Path) -> dict:
     if not path.is_file():
         return {"triggers": [], "final": None}
@@ -268,13 +263,13 @@ class EncoderSwap:
         if self.applied and self._module is not None:
             last = self.applied[-1]
             load_named_weights(self._model, self._module,
-                               load_snapshot(last["snapshot"], True, swap_prefixes(self._module)),
+                               load_snapshot(last["snapshot"], True),
                                last["snapshot"])
             log.info("resume: encoder reloaded from %s (swapped in at IA-SFT step %d)", last["snapshot"], last["step"])
 
     def _apply(self, trainer, step: int, snapshot: str) -> None:
         load_named_weights(trainer.model, trainer.module,
-                           load_snapshot(snapshot, True, swap_prefixes(trainer.module)), snapshot)
+                           load_snapshot(snapshot, True), snapshot)
         self.applied.append({"step": step, "snapshot": snapshot})
         log.info("IA-SFT step %d: encoder hot-swapped to %s", step, snapshot)
         trainer.log_scalars("swap", {"count": len(self.applied)}, step)

@@ -120,6 +120,17 @@ def test_iter_audio_groups_segments_and_reports_bad_ones(tmp_path):
     assert got["e"][0].reason == errors.NO_AUDIO
     picked = [u for u, _, _ in iter_audio(tmp_path / "wav.scp", tmp_path / "segments", select=lambda i: i % 2 == 0)]
     assert picked == ["a", "c", "e"]
+    asked: list[str] = []
+
+    def by_id(utt):  # called before the audio is read, in table order
+        asked.append(utt)
+        return utt in ("b", "d")
+
+    got = {u: x for u, x, _ in iter_audio(tmp_path / "wav.scp", tmp_path / "segments", select_utt=by_id)}
+    assert asked == ["a", "b", "c", "d", "e"] and list(got) == ["b", "d"]
+    assert np.array_equal(got["b"], ref[32000:68000]) and got["d"].reason == errors.MISSING
+    whole = [u for u, _, _ in iter_audio(tmp_path / "wav.scp", select_utt=lambda u: u == "r1")]
+    assert whole == ["r1"]
 
 
 def test_stream_resampling_equals_one_shot():

@@ -29,6 +29,13 @@ def test_recipe_override_extends_the_base(repo, tmp_path):
     ({"noise": {"prob": 1.5}}, "noise.prob: 1.5 is outside"),
     ({"filter": {"min_duration": 5, "max_duration": 2}}, "min_duration < max_duration"),
     ({"noise": {"synth_kinds": ["white", "jazz"]}}, "'jazz' is not one of"),
+    ({"nonspeech_train": {"share": 1.5}}, "nonspeech_train.share: 1.5 is outside [0.0, 1.0]"),
+    ({"nonspeech_train": {"share": "some"}}, "nonspeech_train.share: expected a number"),
+    ({"nonspeech_train": {"kinds": ["white", "babble"]}}, "nonspeech_train.kinds: 'babble' is not one of"),
+    ({"nonspeech_train": {"share": 0.1, "kinds": []}}, "nonspeech_train.kinds is empty"),
+    ({"nonspeech_train": {"level_db": [-10.0, -20.0]}}, "nonspeech_train.level_db must be [low, high]"),
+    ({"nonspeech_train": {"level_db": [-10.0, 3.0]}}, "nonspeech_train.level_db must be [low, high]"),
+    ({"nonspeech_train": {"shares": 0.1}}, "nonspeech_train: unknown key 'shares'; did you mean 'share'"),
 ])
 def test_bad_values_are_named(data, needle):
     with pytest.raises(ConfigError) as e:
@@ -36,13 +43,24 @@ def test_bad_values_are_named(data, needle):
     assert needle in str(e.value)
 
 
-def test_fbank_features_refuse_waveform_augmentation():
-    with pytest.raises(ConfigError, match="set feats_type: raw"):
-        data_config_from_dict({"feats_type": "fbank"})  # noise is on by default
+def test_fbank_features_refuse_online_speed_but_write_noise_in_stage_4():
     with pytest.raises(ConfigError, match="speed_perturb.online"):
-        data_config_from_dict({"feats_type": "fbank", "noise": {"enabled": False}, "speed_perturb": {"online": True}})
-    cfg = data_config_from_dict({"feats_type": "fbank", "noise": {"prob": 0.0}})
-    assert not cfg.waveform_augment_on
+        data_config_from_dict({"feats_type": "fbank", "speed_perturb": {"online": True}})
+    cfg = data_config_from_dict({"feats_type": "fbank"})  # noise is on by default: noisy copies
+    assert not cfg.waveform_augment_on and cfg.offline_augment_parts == ["noisy"]
+    assert data_config_from_dict({"feats_type": "fbank", "noise": {"prob": 0.0}}).offline_augment_parts == []
+    raw = data_config_from_dict({"nonspeech_train": {"share": 0.05}})
+    assert raw.waveform_augment_on and raw.offline_augment_parts == ["nonspeech"]  # raw: noise stays online
+    both = data_config_from_dict({"feats_type": "fbank", "nonspeech_train": {"share": 0.05}})
+    assert both.offline_augment_parts == ["noisy", "nonspeech"]
+
+
+def test_the_mini_recipe_writes_noisy_and_nonspeech_copies(repo):
+    for name in ("data.yaml", "data_smoke.yaml"):
+        cfg = load_data_config(repo / "egs/mini/asr_llm/conf" / name)
+        assert cfg.offline_augment_parts == ["noisy", "nonspeech"], name
+        assert (cfg.noise.prob, cfg.noise.snr_mean_db, cfg.noise.snr_std_db) == (0.2, 10.0, 5.0)
+        assert cfg.silence_pad.enabled and cfg.noise.noise_dir.endswith("/noise")
 
 
 def test_every_key_is_documented_in_conf_data_yaml(repo):

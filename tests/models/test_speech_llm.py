@@ -120,54 +120,24 @@ def test_gradient_checkpointing_gives_the_same_gradients(model_cfg, toy_batch):
         assert torch.allclose(dict(model.named_parameters())[n].grad, g, atol=1e-5), n
 
 
-def test_adapter_reads_ctc_posteriors_when_configured(model_cfg, toy_batch, tmp_path):
-    """adapter.input ctc_posteriors: the adapter's input is the phone head's posteriors (20 units + blank + unk)."""
+def test_adapter_reads_the_encoder_frames_and_nothing_else(model_cfg, toy_batch):
+    """The method's path in every recipe: encoder frames -> stack -> MLP; the demo-only inputs are gone."""
     import pytest
 
     from asrllm.config import ConfigError
-    from asrllm.models.ctc_compress import ctc_compress
-    from asrllm.training.freeze import apply_trainable
 
-    model_cfg["adapter"]["input"] = "ctc_posteriors"
     model = build_model(model_cfg).eval()
-    assert model.adapter.mlp[0].in_features == 4 * model.ctc_heads["phone"].vocab_size == 4 * 22
+    assert model.adapter.mlp[0].in_features == 4 * model.encoder.output_size
     batch = toy_batch()
-    frames, lens = model.encode(batch["feats"], batch["feat_lens"])
-    posteriors = model.ctc_heads["phone"].log_probs(frames).exp()
-    _, _, speech, _ = model.speech_embeddings(batch["feats"], batch["feat_lens"])
-    assert torch.allclose(speech, model.adapter(posteriors, lens)[0])
-    assert model.adapter_source_prefixes() == ("encoder.", "ctc_heads.phone.")
-    # the LLM loss reaches the head only when it trains (joint SFT), never in IA-SFT
-    model.train()
-    apply_trainable(model, ["adapter", "llm"])
-    model(batch)["loss"].backward()
-    assert model.ctc_heads["phone"].ctc.ctc_lo.weight.grad is None
-    apply_trainable(model, ["*"])
-    model(batch)["loss"].backward()
-    assert model.ctc_heads["phone"].ctc.ctc_lo.weight.grad is not None
-    # round trip keeps the setting
-    save_pretrained(model, model_cfg, tmp_path / "m")
-    again, _ = from_pretrained(tmp_path / "m")
-    assert again.adapter_input == "ctc_posteriors"
-    # compressed: the adapter reads one vector per greedy CTC token; the setting survives a round trip
-    model_cfg["adapter"]["compress"] = True
-    model = build_model(model_cfg).eval()
-    frames, lens = model.encode(batch["feats"], batch["feat_lens"])
-    compressed, compressed_lens = ctc_compress(model.ctc_heads["phone"].log_probs(frames).exp(), lens)
-    assert (compressed_lens <= lens).all()
-    _, _, speech, speech_lens = model.speech_embeddings(batch["feats"], batch["feat_lens"])
-    assert torch.equal(speech_lens, model.adapter.output_lengths(compressed_lens))
-    assert torch.allclose(speech, model.adapter(compressed, compressed_lens)[0])
-    save_pretrained(model, model_cfg, tmp_path / "c")
-    assert from_pretrained(tmp_path / "c")[0].adapter_compress
-    for bad, message in [({"input": "frames"}, "encoder or ctc_posteriors"), ({"input": "ctc_posteriors"}, "CTC head"),
-                         ({"input": "encoder", "compress": True}, "true only with input: ctc_posteriors"),
-                         ({"input": "ctc_posteriors", "compress": "yes"}, "compress: true or false")]:
-        cfg = dict(model_cfg, adapter={"stack": 4, "hidden": 32, **bad})
-        if message == "CTC head":
-            cfg.pop("ctc_heads")
+    with torch.no_grad():
+        frames, lens = model.encode(batch["feats"], batch["feat_lens"])
+        _, _, speech, speech_lens = model.speech_embeddings(batch["feats"], batch["feat_lens"])
+    assert torch.equal(speech, model.adapter(frames, lens)[0])
+    assert torch.equal(speech_lens, (lens + 3) // 4)
+    for bad, message in [({"input": "ctc_posteriors"}, "unknown key"), ({"words": "|"}, "unknown key"),
+                         ({"init": "llm"}, "random, reader")]:
         with pytest.raises(ConfigError, match=message):
-            build_model(cfg)
+            build_model(dict(model_cfg, adapter={"stack": 4, "hidden": 32, **bad}))
 
 
 def test_llm_weights_load_in_float32_unless_configured(model_cfg, tiny_llm_dir, tmp_path):
@@ -189,34 +159,3 @@ def test_llm_weights_load_in_float32_unless_configured(model_cfg, tiny_llm_dir, 
     model_cfg["llm"]["dtype"] = "fp8"
     with pytest.raises(ConfigError, match="model.llm.dtype"):
         build_model(model_cfg)
-
-
-def test_adapter_reads_words_when_configured(model_cfg, toy_batch, tmp_path):
-    """adapter.words: compressed posteriors stacked word by word, words ending at "|" or a Mandarin final."""
-    import pytest
-
-    from asrllm.config import ConfigError
-    from asrllm.lang.units import write_units
-    from asrllm.models.ctc_compress import ctc_compress
-    from asrllm.models.word_stack import word_stack
-
-    units = tmp_path / "units.txt"
-    write_units(units, ["|", "K", "AE", "T", "zh", "ong1", "a5"])
-    cfg = dict(model_cfg, ctc_heads={"phone": dict(model_cfg["ctc_heads"]["phone"], units=str(units))},
-               adapter={"stack": 3, "hidden": 32, "input": "ctc_posteriors", "compress": True, "words": "|"})
-    model = build_model(cfg).eval()
-    word_end, boundary_id = model.adapter_words
-    assert boundary_id == 2 and word_end.tolist() == [False, False, True, False, False, False, False, True, True]
-    batch = toy_batch()
-    frames, lens = model.encode(batch["feats"], batch["feat_lens"])
-    compressed, compressed_lens = ctc_compress(model.ctc_heads["phone"].log_probs(frames).exp(), lens)
-    stacked, stacked_lens = word_stack(compressed, compressed_lens, word_end, boundary_id, 3)
-    _, _, speech, speech_lens = model.speech_embeddings(batch["feats"], batch["feat_lens"])
-    assert torch.equal(speech_lens, stacked_lens // 3)
-    assert torch.allclose(speech, model.adapter(stacked, stacked_lens)[0])
-    save_pretrained(model, cfg, tmp_path / "w")
-    assert from_pretrained(tmp_path / "w")[0].adapter_words[1] == boundary_id
-    for bad, message in [({"compress": False}, "with compress: true"), ({"words": True}, "word-boundary unit"),
-                         ({"words": "#"}, "not one of the units")]:
-        with pytest.raises(ConfigError, match=message):
-            build_model(dict(cfg, adapter={**cfg["adapter"], **bad}))

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from asrllm.kaldi.table import read_table_dict
+
 pytestmark = pytest.mark.slow
 STAGES = "--stop_stage 10"
 
@@ -62,6 +64,17 @@ def test_data_and_label_stages(recipe):
     phones = (recipe / "dump_smoke/filtered/test_zh/text.phone").read_text().splitlines()
     assert phones and all(len(line.split()) > 1 for line in phones)
     assert (recipe / "data_smoke/lang_phone/oov_report.txt").is_file()
+    # stage 4 (conf/data.yaml): training set = clean + noisy copies + non-speech clips (empty text, no labels)
+    train = recipe / "dump_smoke/filtered/train_sp"
+    text = read_table_dict(train / "text", allow_empty_value=True)
+    clean = read_table_dict(recipe / "dump_smoke/augment/train_sp/clean/text")
+    noisy = [u for u in text if u.startswith("noisy-")]
+    silent = [u for u in text if u.startswith("nonspeech-")]
+    assert noisy and silent and len(text) == len(clean) + len(noisy) + len(silent)
+    assert 0.1 < len(noisy) / len(clean) < 0.3 and all(text[u] == clean[u[len("noisy-"):]] for u in noisy)
+    labels = read_table_dict(train / "text.phone", allow_empty_value=True)
+    assert all(text[u] == "" and labels[u] == "" for u in silent)
+    assert set(read_table_dict(train / "feats.scp")) == set(text)
 
 
 def test_pretraining_killed_midway_resumes(recipe):

@@ -74,6 +74,18 @@ def test_data_dirs_are_valid_sorted_and_point_at_16k_audio(smoke_run, tool_env_m
     assert texts["train"] <= lm_text and not lm_text & set().union(*(texts[s] for s in SETS[1:]))
 
 
+def test_noise_corpus_has_babble_of_training_talkers_and_synthesized_kinds(smoke_run):
+    recipe, _ = smoke_run
+    noise = recipe / "data_smoke/noise"
+    settings = json.loads((noise / "nonspeech.json").read_text())
+    assert settings["train_dir"].endswith("data_smoke/train") and settings["seed"] != 0  # not the stage-11 set
+    kinds = read_table_dict(noise / "utt2spk")
+    assert sorted(set(kinds.values())) == ["babble", "brown", "chord", "pink", "tone", "white"]
+    for utt, path in read_table_dict(noise / "wav.scp").items():
+        x, sr = sf.read(path)
+        assert sr == 16000 and 2.0 <= len(x) / sr <= 8.0 and x.any(), utt
+
+
 def test_text_llm_loads_offline_and_learned(smoke_run):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

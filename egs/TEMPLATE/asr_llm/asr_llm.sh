@@ -4,7 +4,7 @@
 #    1 data preparation (local/data.sh)      9 iterative asynchronous SFT (IA-SFT)
 #    2 speed perturbation                   10 joint SFT
 #    3 audio formatting (pipes, segments)   11 decoding
-#    4 length/text filtering + validation   12 scoring
+#    4 filtering + noisy/non-speech copies  12 scoring
 #    5 features + global CMVN statistics    13 entropy-allocation analysis
 #    6 labels (phones, char/BPE) + LLM check 14 hallucination evaluation
 #    7 encoder pre-training                 15 model packing/export
@@ -256,6 +256,14 @@ else
   train_sp=$train_set
 fi
 eval_sets=$(printf '%s\n' $valid_set $test_sets | awk '!seen[$0]++' | xargs)  # dev may be a test set too
+# Parts of the training set stage 4 writes as audio (asrllm/augment/offline.py): "noisy" copies when
+# features are dumped and noise is on, "nonspeech" clips with empty transcripts (nonspeech_train).
+# With any, the filtered clean set is <dumpdir>/augment/<train>/clean and <dumpdir>/filtered/<train>
+# is clean + parts (utils/combine_data.sh); every later stage reads that combined set.
+aug_parts=$(${python} -m asrllm.bin.augment_train --config "$data_config" --plan) \
+  || die "cannot read ${data_config} (see the error above)"
+aug_dir=${dumpdir}/augment/${train_sp}
+if [ -n "$aug_parts" ]; then clean_train=${aug_dir}/clean; else clean_train=${dumpdir}/filtered/${train_sp}; fi
 
 # ------------------------------------------------------------------------------------------
 # Stages
@@ -298,9 +306,23 @@ if begin_stage 3 --config "$data_config" "${_in[@]}"; then
 fi
 
 _in=(); for d in $train_sp $eval_sets; do mapfile -t -O "${#_in[@]}" _in < <(data_files "${dumpdir}/raw/$d"); done
+noise_dir=$(${python} -m asrllm.bin.config_get "$data_config" noise.noise_dir "")
+if [[ " $aug_parts " == *" noisy "* ]] && [ -n "$noise_dir" ] && [ "$noise_dir" != None ]; then
+  _in+=(--input "${noise_dir}/wav.scp")
+fi
 if begin_stage 4 --config "$data_config" --setting "train_set=${train_sp}" "${_in[@]}"; then
-  ${python} -m asrllm.bin.filter_data --in-dir "${dumpdir}/raw/${train_sp}" \
-    --out-dir "${dumpdir}/filtered/${train_sp}" --config "$data_config"
+  ${python} -m asrllm.bin.filter_data --in-dir "${dumpdir}/raw/${train_sp}" --out-dir "$clean_train" \
+    --config "$data_config"
+  if [ -n "$aug_parts" ]; then
+    ${python} -m asrllm.bin.augment_train --in-dir "$clean_train" --out-dir "$aug_dir" --config "$data_config" \
+      --nj "$nj" --cmd "$train_cmd"
+    parts=("$clean_train")
+    for p in $aug_parts; do [ -f "${aug_dir}/$p/wav.scp" ] && parts+=("${aug_dir}/$p"); done
+    rm -rf "${dumpdir}/filtered/${train_sp}"  # an earlier run's tables (features, labels) must not survive
+    utils/combine_data.sh "${dumpdir}/filtered/${train_sp}" "${parts[@]}"
+  else
+    rm -rf "$aug_dir"
+  fi
   for d in $eval_sets; do
     ${python} -m asrllm.bin.filter_data --in-dir "${dumpdir}/raw/$d" --out-dir "${dumpdir}/filtered/$d" \
       --config "$data_config" --no-filter
@@ -520,7 +542,7 @@ if begin_stage 11 --config "$decode_config" --config "$data_config" --input "${d
   if [ -n "$nonspeech_set" ]; then
     sr=$(${python} -m asrllm.bin.config_get "$data_config" sample_rate)
     # shellcheck disable=SC2086
-    ${python} -m asrllm.bin.make_nonspeech_sets --train-dir "${dumpdir}/filtered/${train_sp}" \
+    ${python} -m asrllm.bin.make_nonspeech_sets --train-dir "$clean_train" \
       --out-dir "$nonspeech_dir" --sample-rate "$sr" ${nonspeech_opts}
     pairs+=(--data-dir "$nonspeech_dir" --out-dir "${decode_dir}/${nonspeech_set}")
   fi
