@@ -1,4 +1,4 @@
-"""PAI and CSAI from pooled segment features (definitions: METHOD.md, asrllm/analysis/README.md).
+"""PAI and CSAI from pooled segment features (definitions: asrllm/analysis/README.md).
 
 Inputs are one row per phone token (segment): its mean-pooled encoder frames, its label ids, and
 its group (utterance index, for splits by utterance). For every seed, one train/test split; the

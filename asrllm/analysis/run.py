@@ -188,7 +188,7 @@ def run_analysis(inp: Inputs, cfg: AnalysisConfig, out_dir: Path, command: list[
                  _fmt(res["csai"]["bits"]), _fmt(res["cka"]["value"]), res["seconds"])
         results.append(res)
     doc = {
-        "definitions": "this project's (asrllm/analysis/README.md, METHOD.md); the paper's formulas are not public",
+        "definitions": "this project's (asrllm/analysis/README.md); the paper's formulas are not public",
         "eval_sets": [{"name": n, "data_dir": str(d), "utterances": len(es), "utterances_in_dir": len(es.dataset),
                        "spans": f"spans.{n}.jsonl"} for n, d, es in zip(names, inp.data_dirs, evalsets)],
         "segments": seg_stats | {"phone_classes": len(segments.phone_names), "unit_types": len(segments.unit_names),

@@ -71,7 +71,7 @@ def test_stages_1_to_6_on_the_fixture(name, corpus, tiny_llm, tmp_path):
 def test_configs_resolve(name):
     conf = REPO / "egs" / name / "asr_llm" / "conf"
     lrs = {"pretrain_phone": 5e-4, "pretrain_aed": 5e-4, "pretrain_char": 5e-4, "align": 1e-3, "align_long": 1e-3,
-           "iasft": 1e-5, "joint": 1e-5}                        # METHOD.md's stage learning rates
+           "iasft": 1e-5, "joint": 1e-5}                        # the paper's stage learning rates
     def stage_config(scale: str, train_dir: str, stage: str) -> StageConfig:  # as asrllm.bin.train merges them
         path = conf / train_dir / f"{stage}.yaml"
         return StageConfig.from_dict(deep_merge(load_config(conf / "model" / f"{scale}.yaml"), load_config(path)),
