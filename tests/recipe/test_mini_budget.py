@@ -27,3 +27,12 @@ def test_aed_pretraining_has_the_phone_runs_schedule(repo):
         p, a = load_config(phone)["train"], load_config(aed)["train"]
         for key in ("lr", "max_steps", "warmup_steps", "min_lr_ratio", "optim"):
             assert a.get(key) == p.get(key), (aed, key)
+
+
+def test_every_budget_config_resolves_and_the_align_budget_is_the_demos(repo):
+    """Each budget config loads with its `extends:` chain (a broken relative path fails the
+    comparison only after an hour of training); alignment's budget is the demo's own file."""
+    budget = repo / "egs/mini/asr_llm/conf/train_demo/budget"
+    for path in sorted(budget.glob("*.yaml")):
+        assert load_config(path)["stage"], path
+    assert load_config(budget / "align.yaml") == load_config(budget.parent / "align.yaml")
