@@ -35,7 +35,9 @@ if [ "$smoke" = true ]; then expdir=exp_smoke; budget=conf/train_smoke; else exp
 entropy_exp=${expdir}/asr_llm_entropy
 
 log "entropy paradigm: ./run.sh (finished stages are skipped)"
-./run.sh --smoke "$smoke" --stop_stage 14
+# up to stage 12: its stage 13 covers every paradigm under the expdir, so once another paradigm has
+# trained it is stale until the forced re-run below (a resumed comparison would stop on it)
+./run.sh --smoke "$smoke" --stop_stage 12
 
 for p in $paradigms; do
   opts=(--smoke "$smoke" --paradigm "$p" --stage 7 --stop_stage 14 --train_config_dir "$budget")
@@ -52,6 +54,7 @@ done
 
 log "stage 13 again in ${entropy_exp}, now over every paradigm"
 ./run.sh --smoke "$smoke" --stage 13 --stop_stage 13 --force true
+./run.sh --smoke "$smoke" --stage 14 --stop_stage 14
 
 exps=(entropy="$entropy_exp"); for p in $paradigms; do exps+=("${p}=${expdir}/asr_llm_${p}"); done
 python3 -m asrllm.bin.compare_paradigms --exps "${exps[@]}" --out "${expdir}/paradigm_comparison.md" \
