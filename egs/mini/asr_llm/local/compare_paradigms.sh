@@ -40,7 +40,8 @@ log "entropy paradigm: ./run.sh (finished stages are skipped)"
 ./run.sh --smoke "$smoke" --stop_stage 12
 
 for p in $paradigms; do
-  opts=(--smoke "$smoke" --paradigm "$p" --stage 7 --stop_stage 14 --train_config_dir "$budget")
+  # stage 13 is left to the shared analysis below (it covers every paradigm, see above)
+  opts=(--smoke "$smoke" --paradigm "$p" --stage 7 --stop_stage 12 --train_config_dir "$budget")
   case "$p" in
     projector_only)  # unless it pre-trained its own encoder before
       [ -d "${expdir}/asr_llm_projector_only/pretrain" ] || opts+=(--init_encoder "${entropy_exp}/pretrain/final") ;;
@@ -55,6 +56,7 @@ done
 log "stage 13 again in ${entropy_exp}, now over every paradigm"
 ./run.sh --smoke "$smoke" --stage 13 --stop_stage 13 --force true
 ./run.sh --smoke "$smoke" --stage 14 --stop_stage 14
+for p in $paradigms; do ./run.sh --smoke "$smoke" --paradigm "$p" --stage 14 --stop_stage 14 --train_config_dir "$budget"; done
 
 exps=(entropy="$entropy_exp"); for p in $paradigms; do exps+=("${p}=${expdir}/asr_llm_${p}"); done
 python3 -m asrllm.bin.compare_paradigms --exps "${exps[@]}" --out "${expdir}/paradigm_comparison.md" \
