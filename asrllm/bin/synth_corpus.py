@@ -11,8 +11,7 @@ import json
 import logging
 from pathlib import Path
 
-from asrllm.synth.corpus import (CorpusSize, plan_corpus, split_names, synthesize_all, write_data_dirs,
-                                 write_lines)
+from asrllm.synth.corpus import CorpusSize, plan_corpus, split_names, synthesize_all, write_corpus
 from asrllm.utils.atomic import atomic_write
 from asrllm.utils.log import setup_logging
 
@@ -52,9 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     log.info("corpus size %s, seed %d", size, args.seed)
     plan = plan_corpus(args.seed, size)
     synthesize_all(plan.utterances, args.cache_dir, args.nj)
-    write_data_dirs(plan.utterances, args.cache_dir, args.data_dir)
-    lm_text = args.data_dir / "local" / "lm_text" / "train.txt"
-    write_lines(lm_text, [s for lang in sorted(plan.lm_sentences) for s in plan.lm_sentences[lang]])
+    lm_text = write_corpus(plan, args.cache_dir, args.data_dir)
     counts = {s: sum(u.split == s for u in plan.utterances) for s in split_names()}
     with atomic_write(args.data_dir / "local" / "corpus.json") as f:
         json.dump({"seed": args.seed, "size": size.__dict__, "utterances": counts,

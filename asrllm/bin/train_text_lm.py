@@ -3,7 +3,8 @@
 Sentences are trained as the assistant turn of the ASR prompt (--prompt-config) with an empty
 speech slot. The output is a Hugging Face folder (AutoTokenizer / AutoModelForCausalLM load it
 offline) with metrics.json (train/dev loss, dev perplexity per target token). Skips the work if
---out-dir was built from the same config, prompt and texts.
+--out-dir was built from the same config, prompt and texts, and copies --pretrained instead of
+training when that folder was.
 """
 
 import argparse
@@ -27,6 +28,10 @@ def get_parser() -> argparse.ArgumentParser:
                    help="conf/prompt.yaml of the recipe (default: the method's prompt)")
     p.add_argument("--lang-config", type=Path, default=None,
                    help="conf/lang.yaml: phone options of the reading task (config 'reading:')")
+    p.add_argument("--pretrained", type=Path, default=None,
+                   help="a folder built earlier (e.g. pretrained/text_lm): copied when built from the same inputs")
+    p.add_argument("--require-pretrained", action="store_true",
+                   help="fail instead of training when --pretrained was built from other inputs")
     p.add_argument("--log-level", default="INFO")
     return p
 
@@ -35,7 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     args = get_parser().parse_args(argv)
     setup_logging(args.log_level)
     build_text_lm(args.text, args.out_dir, args.config, dev=args.dev_text, exclude=args.exclude,
-                  prompt_config=args.prompt_config, lang_config=args.lang_config)
+                  prompt_config=args.prompt_config, lang_config=args.lang_config, pretrained=args.pretrained,
+                  require_pretrained=args.require_pretrained)
 
 
 if __name__ == "__main__":

@@ -36,12 +36,13 @@ LEVEL_DB = (-10.0, -1.0)
 
 @dataclass(frozen=True)
 class CorpusSize:
-    """How many sentences and utterances to make (per language unless said otherwise)."""
+    """How many sentences and utterances to make (per language unless said otherwise).
+    The defaults are the demo's (make demo), which pretrained/text_lm was trained for."""
 
     num_sentences: int = 15000  # distinct sentences drawn per language
-    num_train: int = 5000  # training utterances per language
+    num_train: int = 1500  # training utterances per language
     num_dev: int = 100  # dev utterances per language (dev holds both)
-    num_test: int = 200  # utterances per test set
+    num_test: int = 100  # utterances per test set
 
     @classmethod
     def smoke(cls) -> "CorpusSize":
@@ -154,3 +155,12 @@ def write_data_dirs(utts: list[Utterance], cache_dir: Path, data_dir: Path) -> N
 def write_lines(path: Path, lines: list[str]) -> None:
     with atomic_write(path) as f:
         f.writelines(line + "\n" for line in lines)
+
+
+def write_corpus(plan: CorpusPlan, cache_dir: Path, data_dir: Path) -> Path:
+    """The data dirs of every split plus the text LM's training sentences
+    <data_dir>/local/lm_text/train.txt (returned); the audio is synthesized separately."""
+    write_data_dirs(plan.utterances, cache_dir, data_dir)
+    lm_text = data_dir / "local" / "lm_text" / "train.txt"
+    write_lines(lm_text, [s for lang in sorted(plan.lm_sentences) for s in plan.lm_sentences[lang]])
+    return lm_text

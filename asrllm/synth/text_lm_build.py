@@ -2,7 +2,10 @@
 
 The folder is written under a temporary name and renamed when complete. A fingerprint of the
 config, the prompt and the input texts is stored with it; a later call with the same fingerprint
-returns at once, a call with another one rebuilds the folder.
+returns at once, a call with another one rebuilds the folder. A `pretrained` folder (the mini
+recipe ships one, pretrained/text_lm) is copied instead of training when its fingerprint is the
+same, i.e. when it was built from exactly these inputs; otherwise it is stale and the LM is trained
+(or, with require_pretrained, the call fails naming both fingerprints).
 """
 
 import hashlib
@@ -72,6 +75,33 @@ def is_current(out_dir: Path, fp: str) -> bool:
         return False
 
 
+def _stored_fingerprint(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / FINGERPRINT).read_text())["fingerprint"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _install_copy(src: Path, out_dir: Path) -> None:
+    """Copy src to out_dir through a temporary name (an existing out_dir is replaced)."""
+    _remove_stale_temporaries(out_dir)
+    tmp = out_dir.with_name(f".{out_dir.name}.tmp.{os.getpid()}")
+    try:
+        shutil.copytree(src, tmp)
+        _replace(tmp, out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _replace(tmp: Path, out_dir: Path) -> None:
+    if out_dir.exists():
+        log.info("replacing %s (built from other inputs or settings)", out_dir)
+        old = out_dir.with_name(f".{out_dir.name}.old.{os.getpid()}")
+        os.replace(out_dir, old)
+        shutil.rmtree(old)
+    os.replace(tmp, out_dir)
+
+
 def _remove_stale_temporaries(out_dir: Path) -> None:
     """Delete temporary folders of earlier builds whose process is gone (killed runs)."""
     for tmp in out_dir.parent.glob(f".{out_dir.name}.tmp.*"):
@@ -102,9 +132,11 @@ def training_sentences(texts: list[Path], exclude: list[Path]) -> list[str]:
 
 def build_text_lm(texts: Sequence[Path], out_dir: Path, config: Path, dev: Sequence[Path] = (),
                   exclude: Sequence[Path] = (), prompt_config: Path | None = None,
-                  lang_config: Path | None = None) -> dict:
+                  lang_config: Path | None = None, pretrained: Path | None = None,
+                  require_pretrained: bool = False) -> dict:
     """Train tokenizer + model on `texts` and save them to out_dir; returns the metrics.
-    lang_config: conf/lang.yaml, the phone options of the reading task (config `reading:`)."""
+    lang_config: conf/lang.yaml, the phone options of the reading task (config `reading:`).
+    pretrained: a folder built earlier; copied instead of training when built from the same inputs."""
     cfg = load_text_lm_config(config)
     template = PromptTemplate.from_config(prompt_config)
     reading_opts = ReadingOptions.from_config(cfg["reading"], f"{config}: reading") if cfg.get("reading") else None
@@ -113,6 +145,19 @@ def build_text_lm(texts: Sequence[Path], out_dir: Path, config: Path, dev: Seque
     if is_current(out_dir, fp):
         log.info("%s is up to date (same config, prompt and texts): nothing to do", out_dir)
         return json.loads((out_dir / "metrics.json").read_text())
+    if pretrained is not None:
+        if is_current(pretrained, fp):
+            log.info("using the pre-trained %s (built from the same config, prompt and texts): copying it to %s",
+                     pretrained, out_dir)
+            _install_copy(pretrained, out_dir)
+            return json.loads((out_dir / "metrics.json").read_text())
+        stale = (f"{pretrained} was built from other inputs (its fingerprint {_stored_fingerprint(pretrained)}, "
+                 f"these inputs {fp})")
+        if require_pretrained:
+            raise ValueError(f"{stale}: retrain it (see its README.md) or drop require_pretrained")
+        log.warning("%s: training the text LM instead", stale)
+    elif require_pretrained:
+        raise ValueError("require_pretrained needs a pretrained folder")
     sentences = training_sentences(list(texts), list(exclude))
     dev_sentences = read_sentences(list(dev))
     leaked = set(dev_sentences) & set(sentences)
@@ -167,12 +212,7 @@ def build_text_lm(texts: Sequence[Path], out_dir: Path, config: Path, dev: Seque
         with atomic_write(tmp / FINGERPRINT) as f:
             json.dump({"fingerprint": fp, "texts": list(map(str, texts)), "dev": list(map(str, dev)),
                        "exclude": list(map(str, exclude))}, f, indent=1)
-        if out_dir.exists():
-            log.info("replacing %s (built from other inputs or settings)", out_dir)
-            old = out_dir.with_name(f".{out_dir.name}.old.{os.getpid()}")
-            os.replace(out_dir, old)
-            shutil.rmtree(old)
-        os.replace(tmp, out_dir)
+        _replace(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("saved %s", out_dir)

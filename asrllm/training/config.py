@@ -14,6 +14,9 @@ class TrainerConfig:
     trainable: list[str]  # module-name prefixes that train ("*" = everything)
     optim: str = "adamw"  # adam | adamw
     lr: float = 1e-3
+    # module prefix -> factor on lr for the parameters under it (longest prefix wins; others x1),
+    # e.g. {encoder: 0.1}: the schedule's shape is shared, only the peak differs
+    lr_scale: dict[str, float] = field(default_factory=dict)
     betas: tuple[float, float] = (0.9, 0.98)
     eps: float = 1e-8
     weight_decay: float = 0.0  # not applied to 1-D parameters (biases, norm scales)
@@ -46,6 +49,7 @@ class TrainerConfig:
             if isinstance(getattr(self, key), str):  # YAML 1.1 reads 1e-3 as a string
                 setattr(self, key, float(getattr(self, key)))
         self.betas = tuple(float(b) for b in self.betas)  # type: ignore[assignment]
+        self.lr_scale = {str(k): float(v) for k, v in (self.lr_scale or {}).items()}
         self.fsdp_modules = list(self.fsdp_modules)
         self.fsdp_layer_classes = list(self.fsdp_layer_classes)
         if self.clip_grad_norm is not None and self.clip_grad_norm <= 0:
@@ -74,6 +78,8 @@ class TrainerConfig:
             raise bad("lr", "must be > 0")
         if not self.trainable:
             raise bad("trainable", "must name at least one module prefix (or '*')")
+        if any(v <= 0 for v in self.lr_scale.values()):
+            raise bad("lr_scale", "factors must be > 0")
         if len(self.betas) != 2:
             raise bad("betas", "must be two numbers")
 

@@ -71,14 +71,29 @@ def move_to_device(obj: Any, device: torch.device) -> Any:
     return obj
 
 
-def build_optimizer(model: nn.Module, cfg: TrainerConfig) -> tuple[torch.optim.Optimizer, list[float]]:
-    """Adam/AdamW over trainable parameters; 1-D ones (biases, norm scales) get no weight decay."""
-    params = [p for p in model.parameters() if p.requires_grad]
-    groups = [{"params": [p for p in params if p.ndim >= 2], "weight_decay": cfg.weight_decay},
-              {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
-    groups = [g for g in groups if g["params"]]
+def _lr_factor(name: str, lr_scale: dict[str, float]) -> float:
+    """train.lr_scale's factor for parameter `name`: the longest matching module prefix, else 1."""
+    hits = [p for p in lr_scale if name == p or name.startswith(p + ".")]
+    return lr_scale[max(hits, key=len)] if hits else 1.0
+
+
+def build_optimizer(model: nn.Module, cfg: TrainerConfig) -> tuple[torch.optim.Optimizer, list[float], list[float]]:
+    """Adam/AdamW over trainable parameters; 1-D ones (biases, norm scales) get no weight decay;
+    train.lr_scale gives a module's parameters their own peak lr. Returns the optimizer and each
+    group's weight decay and peak lr. `model` is the unwrapped module (names without DDP's prefix)."""
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    for prefix in cfg.lr_scale:
+        if not any(n == prefix or n.startswith(prefix + ".") for n, _ in named):
+            raise ConfigError(f"train.lr_scale: '{prefix}' matches no trainable parameter")
+    groups: dict[tuple[bool, float], list[torch.nn.Parameter]] = {}
+    for name, p in named:
+        groups.setdefault((p.ndim < 2, cfg.lr * _lr_factor(name, cfg.lr_scale)), []).append(p)
+    keys = sorted(groups, key=lambda k: k[0])  # decayed groups first (stable: lr in order of appearance)
+    wds = [0.0 if no_decay else cfg.weight_decay for no_decay, _ in keys]
     cls = torch.optim.AdamW if cfg.optim == "adamw" else torch.optim.Adam
-    return cls(groups, lr=cfg.lr, betas=cfg.betas, eps=cfg.eps), [g["weight_decay"] for g in groups]
+    optimizer = cls([{"params": groups[k], "weight_decay": wd, "lr": k[1]} for k, wd in zip(keys, wds)],
+                    lr=cfg.lr, betas=cfg.betas, eps=cfg.eps)
+    return optimizer, wds, [lr for _, lr in keys]
 
 
 def _hook_name(hook: Any) -> str:
@@ -146,7 +161,7 @@ class Trainer:
         self.model = wrap_model(model, self.dist, self.device, cfg.parallel, cfg.fsdp_modules,
                                 cfg.fsdp_layer_classes, cfg.find_unused_parameters)
         self._params = [p for p in self.model.parameters() if p.requires_grad]
-        self.optimizer, self._group_wd = build_optimizer(self.model, cfg)
+        self.optimizer, self._group_wd, self._group_lr = build_optimizer(self.module, cfg)
         self.scheduler = warmup_cosine(self.optimizer, cfg.warmup_steps, cfg.max_steps, cfg.min_lr_ratio)
         cuda = self.device.type == "cuda"
         self.autocast_dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(cfg.amp) if cuda else None
@@ -387,15 +402,16 @@ class Trainer:
         cfg = self.config
         want = WarmupCosine(cfg.warmup_steps, cfg.max_steps, cfg.min_lr_ratio).__dict__
         have = self.scheduler.lr_lambdas[0].__dict__
-        if have != want or any(b != cfg.lr for b in self.scheduler.base_lrs):
+        if have != want or list(self.scheduler.base_lrs) != self._group_lr:
             log.warning("schedule in the checkpoint (%s, lr %s) differs from the config (%s, lr %s); "
-                        "using the config", have, self.scheduler.base_lrs[0], want, cfg.lr)
+                        "using the config", have, self.scheduler.base_lrs, want, self._group_lr)
         for fn in self.scheduler.lr_lambdas:
             fn.__dict__.update(want)
-        self.scheduler.base_lrs = [cfg.lr] * len(self.optimizer.param_groups)
+        self.scheduler.base_lrs = list(self._group_lr)
         last = self.scheduler.last_epoch
-        for group, wd, fn in zip(self.optimizer.param_groups, self._group_wd, self.scheduler.lr_lambdas):
-            group.update(initial_lr=cfg.lr, lr=cfg.lr * fn(last), betas=cfg.betas, eps=cfg.eps, weight_decay=wd)
+        for group, wd, lr, fn in zip(self.optimizer.param_groups, self._group_wd, self._group_lr,
+                                     self.scheduler.lr_lambdas):
+            group.update(initial_lr=lr, lr=lr * fn(last), betas=cfg.betas, eps=cfg.eps, weight_decay=wd)
 
     # ---- the loop --------------------------------------------------------------------------
     def _start(self) -> None:

@@ -2,6 +2,7 @@
 (egs/mini/asr_llm/README.md, "Paradigm comparison"): the budget configs must follow the stage configs."""
 
 from asrllm.config import load_config
+from asrllm.training.config import TrainerConfig
 
 
 def steps(path) -> int:
@@ -34,5 +35,7 @@ def test_every_budget_config_resolves_and_the_align_budget_is_the_demos(repo):
     comparison only after an hour of training); alignment's budget is the demo's own file."""
     budget = repo / "egs/mini/asr_llm/conf/train_demo/budget"
     for path in sorted(budget.glob("*.yaml")):
-        assert load_config(path)["stage"], path
+        cfg = load_config(path)
+        assert cfg["stage"], path
+        TrainerConfig.from_dict(cfg["train"], f"{path}: train")  # e.g. lr_scale's values
     assert load_config(budget / "align.yaml") == load_config(budget.parent / "align.yaml")

@@ -120,3 +120,24 @@ def test_rerun_is_cached(smoke_run, tool_env_module):
     assert "102 cached, synthesising 0" in second
     assert "is up to date" in second and model_file.stat().st_mtime_ns == before
     assert (recipe / "data_smoke/train/wav.scp").read_text() == wav_scp
+
+
+def test_script_still_builds_the_shipped_lms_layout_and_architecture_at_smoke_size(smoke_run, repo):
+    """local/train_llm.sh at smoke size vs the shipped demo folder (pretrained/text_lm): the same files,
+    and config.json the same except for what conf/text_lm_smoke.yaml sizes differently."""
+    from asrllm.synth.text_lm_build import load_text_lm_config
+
+    recipe, _ = smoke_run
+    smoke, shipped = recipe / "data_smoke/text_lm", repo / "egs/mini/asr_llm/pretrained/text_lm"
+    files = [sorted(p.relative_to(d) for p in d.rglob("*") if p.is_file()) for d in (smoke, shipped)]
+    assert files[0] == files[1]
+    conf = repo / "egs/mini/asr_llm/conf"
+    resized = set(load_text_lm_config(conf / "text_lm_smoke.yaml")["model"]) | {"vocab_size", "layer_types"}
+    configs = [json.loads((d / "config.json").read_text()) for d in (smoke, shipped)]
+    assert set(configs[0]["layer_types"]) == set(configs[1]["layer_types"])  # one per layer
+    assert {k: v for k, v in configs[0].items() if k not in resized} == \
+        {k: v for k, v in configs[1].items() if k not in resized}
+    assert json.loads((shipped / "text_lm_config.json").read_text())["config"] == \
+        load_text_lm_config(conf / "text_lm.yaml")
+    adapters = [json.loads((d / "speech_adapter/config.json").read_text()) for d in (smoke, shipped)]
+    assert {k for k in adapters[0]} == {k for k in adapters[1]}

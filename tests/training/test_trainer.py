@@ -108,3 +108,26 @@ def test_position_tracker_with_prefetching_workers(tmp_path):
     state = torch.load(tmp_path / "checkpoints" / "ckpt_3.pt", weights_only=True)
     assert state["sampler"] == [{"epoch": 0, "position": 3}]
     assert sampler.position > 3  # the sampler itself ran ahead
+
+
+def test_lr_scale_gives_a_module_its_own_peak_lr_through_schedule_and_resume(tmp_path):
+    data = ToyData()
+    cfg = dict(max_steps=10, lr=0.01, trainable=["*"], lr_scale={"body.0": 0.1, "body": 0.5})
+    tr = Trainer(ToyModel(), config(**cfg), tmp_path, ToySampler(len(data), 4), make_loader(data),
+                 hooks=[Counter()])
+    tr.fit()  # the hook stops it at step 3
+    by_param = {id(p): g for g in tr.optimizer.param_groups for p in g["params"]}
+    model = tr.module
+    factor = WarmupCosine(2, 10)(3)
+    assert by_param[id(model.body[0].weight)]["lr"] == pytest.approx(0.001 * factor)  # longest prefix
+    assert by_param[id(model.body[3].weight)]["lr"] == pytest.approx(0.005 * factor)
+    assert by_param[id(model.frontend[0].weight)]["lr"] == pytest.approx(0.01 * factor)
+    assert by_param[id(model.body[0].bias)]["weight_decay"] == 0.0
+    resumed = Trainer(ToyModel(), config(**cfg), tmp_path, ToySampler(len(data), 4), make_loader(data),
+                      hooks=[Counter()])
+    resumed._start()
+    assert [g["lr"] for g in resumed.optimizer.param_groups] == pytest.approx(
+        [g["lr"] for g in tr.optimizer.param_groups])
+    with pytest.raises(ConfigError, match="lr_scale: 'encoder' matches no trainable parameter"):
+        Trainer(ToyModel(), config(max_steps=2, lr_scale={"encoder": 0.1}), tmp_path / "x",
+                ToySampler(len(data), 4), make_loader(data))

@@ -31,7 +31,7 @@ if [ "$smoke" = true ]; then
 else
   # demo size: 1,500 training sentences per language (x3 with speed perturbation), 100 per test
   # set; 2 threads per training process (an idle 2-core machine); README.md, "Demo"
-  size=(--local_data_opts "--datadir data --num_train 1500 --num_test 100" --nj 2 --inference_nj 2
+  size=(--local_data_opts "--datadir data" --nj 2 --inference_nj 2
         --llm data/text_lm --model_config conf/model_demo.yaml --train_config_dir conf/train_demo
         --train_threads 2 --nonspeech_opts "--num-per-kind 10")
 fi

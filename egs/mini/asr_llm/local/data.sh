@@ -5,7 +5,7 @@
 # and the noise corpus <datadir>/noise (conf/data.yaml noise.noise_dir), then train the tiny text LLM
 # on the training sentences (local/train_llm.sh; README "Text LM").
 # Deterministic from --seed; audio is cached under --cache_dir, so a re-run only redoes what changed.
-#   local/data.sh                      demo size (about 10k training utterances, a few minutes)
+#   local/data.sh                      demo size (3000 training utterances, about a minute)
 #   local/data.sh --smoke true --datadir data_smoke   a handful of utterances and a toy LLM
 set -euo pipefail
 
@@ -19,9 +19,9 @@ datadir=data                       # where the data dirs go
 cache_dir=downloads/mini_corpus/wav  # synthesised audio, shared by every size and seed
 seed=1                             # sentence draw, voice assignment, rate/pitch/level draws
 num_sentences=                     # distinct sentences per language (empty: 15000; smoke 400)
-num_train=                         # training utterances per language (empty: 5000; smoke 30)
+num_train=                         # training utterances per language (empty: 1500; smoke 30)
 num_dev=                           # dev utterances per language (empty: 100; smoke 5)
-num_test=                          # utterances per test set (empty: 200; smoke 8)
+num_test=                          # utterances per test set (empty: 100; smoke 8)
 nj=2                               # parallel synthesis jobs
 num_noise=                         # noise recordings per kind in <datadir>/noise (empty: 20; smoke 2)
 noise_seed=101                     # the noise corpus' draws (the hallucination test set uses seed 0)

@@ -4,7 +4,9 @@
 # (written by local/data.sh); every sentence of the dev and test data dirs is removed from it, and
 # the dev sentences give the held-out perplexity (<llm_dir>/metrics.json). The result is a Hugging
 # Face folder that the recipe uses like Qwen3-1.7B (--llm <llm_dir>). Skipped when <llm_dir> was
-# built from the same config, prompt and texts.
+# built from the same config, prompt and texts. At demo size the recipe ships that folder trained
+# (pretrained/text_lm, README.md there): it is copied instead of trained when it was built from the
+# same inputs, and trained anew (with a warning) when the corpus or the config has changed.
 set -euo pipefail
 
 log() {
@@ -21,6 +23,9 @@ lang_config=conf/lang.yaml    # phone options of the speech-slot reading task (t
 text=                         # training sentences (empty: <datadir>/local/lm_text/train.txt)
 dev_set=dev                   # data dir whose sentences give the held-out perplexity
 eval_sets="dev test_en test_zh test_en_unseen test_zh_unseen"  # data dirs excluded from training
+pretrained=auto               # folder to copy when built from the same inputs (auto: pretrained/text_lm
+                              # at demo size, none in a smoke run; none: always train)
+require_pretrained=false      # true: fail instead of training when <pretrained> is stale
 
 . utils/parse_options.sh
 [ $# -eq 0 ] || { echo "$0: unexpected arguments: $* (see $0 --help)" >&2; exit 1; }
@@ -43,6 +48,13 @@ done > "${work}/exclude.txt.tmp"
 mv "${work}/exclude.txt.tmp" "${work}/exclude.txt"
 cut -d' ' -f2- "${datadir}/${dev_set}/text" > "${work}/dev.txt.tmp" && mv "${work}/dev.txt.tmp" "${work}/dev.txt"
 
+if [ "$pretrained" = auto ]; then
+  if [ "$smoke" = true ]; then pretrained=none; else pretrained=pretrained/text_lm; fi
+fi
+pretrained_opts=()
+[ "$pretrained" = none ] || pretrained_opts=(--pretrained "$pretrained")
+[ "$require_pretrained" = false ] || pretrained_opts+=(--require-pretrained)
+
 prompt_opts=()
 if [ -f "$prompt_config" ]; then
   prompt_opts=(--prompt-config "$prompt_config")
@@ -50,6 +62,7 @@ else
   log "no ${prompt_config}: training in the method's default prompt"
 fi
 
-log "training the text LLM ${llm_dir} (config ${text_lm_config})"
+log "text LLM ${llm_dir} (config ${text_lm_config}, pre-trained folder: ${pretrained})"
 python -m asrllm.bin.train_text_lm --text "$text" --dev-text "${work}/dev.txt" --lang-config "$lang_config" \
-  --exclude "${work}/exclude.txt" --config "$text_lm_config" --out-dir "$llm_dir" "${prompt_opts[@]}"
+  --exclude "${work}/exclude.txt" --config "$text_lm_config" --out-dir "$llm_dir" "${prompt_opts[@]}" \
+  "${pretrained_opts[@]}"
