@@ -68,11 +68,7 @@ def fingerprint(cfg: dict, template: PromptTemplate, texts: list[Path], dev: lis
 
 
 def is_current(out_dir: Path, fp: str) -> bool:
-    path = out_dir / FINGERPRINT
-    try:
-        return path.is_file() and json.loads(path.read_text())["fingerprint"] == fp
-    except (ValueError, KeyError):
-        return False
+    return _stored_fingerprint(out_dir) == fp
 
 
 def _stored_fingerprint(folder: Path) -> str | None:

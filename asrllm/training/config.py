@@ -49,7 +49,12 @@ class TrainerConfig:
             if isinstance(getattr(self, key), str):  # YAML 1.1 reads 1e-3 as a string
                 setattr(self, key, float(getattr(self, key)))
         self.betas = tuple(float(b) for b in self.betas)  # type: ignore[assignment]
-        self.lr_scale = {str(k): float(v) for k, v in (self.lr_scale or {}).items()}
+        if not isinstance(self.lr_scale or {}, dict):
+            raise ConfigError(f"train.lr_scale: must map module prefixes to factors, got {self.lr_scale!r}")
+        try:
+            self.lr_scale = {str(k): float(v) for k, v in (self.lr_scale or {}).items()}
+        except (TypeError, ValueError):
+            raise ConfigError(f"train.lr_scale: factors must be numbers, got {self.lr_scale!r}") from None
         self.fsdp_modules = list(self.fsdp_modules)
         self.fsdp_layer_classes = list(self.fsdp_layer_classes)
         if self.clip_grad_norm is not None and self.clip_grad_norm <= 0:

@@ -24,13 +24,13 @@ _FROZEN_MODULES_ATTR = "_asrllm_frozen_modules"  # names of modules held in eval
 _FROZEN_PARAMS_ATTR = "_asrllm_frozen_params"  # parameters this code set requires_grad=False on
 
 
-def _under(name: str, prefix: str) -> bool:
+def under_prefix(name: str, prefix: str) -> bool:
     """True when `name` is `prefix` itself or lies inside it (dotted-name boundary)."""
     return prefix == ALL or name == prefix or name.startswith(prefix + ".")
 
 
 def _is_trainable_name(name: str, prefixes: Sequence[str]) -> bool:
-    return any(_under(name, p) for p in prefixes)
+    return any(under_prefix(name, p) for p in prefixes)
 
 
 def _is_ancestor(name: str, prefixes: Sequence[str]) -> bool:
@@ -55,7 +55,7 @@ def apply_trainable(model: nn.Module, trainable: Sequence[str]) -> None:
     _undo(model)
     names = [n for n, _ in model.named_modules() if n] + [n for n, _ in model.named_parameters()]
     for p in prefixes:
-        if p != ALL and not any(_under(n, p) for n in names):
+        if p != ALL and not any(under_prefix(n, p) for n in names):
             top = sorted({n.split(".")[0] for n in names})
             near = difflib.get_close_matches(p, names, n=1)
             hint = f"did you mean '{near[0]}'?" if near else f"top-level modules: {', '.join(top)}"
@@ -70,7 +70,7 @@ def apply_trainable(model: nn.Module, trainable: Sequence[str]) -> None:
     for name, module in model.named_modules():
         if _is_trainable_name(name, prefixes) or _is_ancestor(name, prefixes):
             continue
-        if any(_under(name, f) for f in frozen_modules):
+        if any(under_prefix(name, f) for f in frozen_modules):
             continue  # inside a frozen module already handled
         for sub in module.modules():  # even a direct .train() on a descendant stays eval
             sub.train = types.MethodType(_stay_eval, sub)
@@ -81,7 +81,7 @@ def apply_trainable(model: nn.Module, trainable: Sequence[str]) -> None:
     setattr(model, _FROZEN_PARAMS_ATTR, frozen_params)
 
     for p in prefixes:
-        if not any(q.requires_grad for n, q in model.named_parameters() if _under(n, p)):
+        if not any(q.requires_grad for n, q in model.named_parameters() if under_prefix(n, p)):
             raise ValueError(f"trainable: '{p}' matches parameters, but none of them requires grad")
 
 
@@ -105,7 +105,7 @@ def frozen_module_names(model: nn.Module) -> list[str]:
 
 def is_frozen_name(model: nn.Module, name: str) -> bool:
     """True when parameter/buffer/module `name` lies in a module frozen by the plan."""
-    return any(_under(name, m) for m in frozen_module_names(model))
+    return any(under_prefix(name, m) for m in frozen_module_names(model))
 
 
 def train_mode(model: nn.Module) -> nn.Module:

@@ -35,6 +35,7 @@ from asrllm.training.distributed import (
     wrap_model,
 )
 from asrllm.training.freeze import apply_trainable, log_trainable_summary, train_mode
+from asrllm.training.optim import build_optimizer
 from asrllm.training.rng import capture_rng, restore_rng, seed_everything
 from asrllm.training.sampler import PositionTracker, ResumableSampler
 from asrllm.training.schedule import WarmupCosine, warmup_cosine
@@ -69,31 +70,6 @@ def move_to_device(obj: Any, device: torch.device) -> Any:
     if isinstance(obj, (list, tuple)):
         return type(obj)(move_to_device(v, device) for v in obj)
     return obj
-
-
-def _lr_factor(name: str, lr_scale: dict[str, float]) -> float:
-    """train.lr_scale's factor for parameter `name`: the longest matching module prefix, else 1."""
-    hits = [p for p in lr_scale if name == p or name.startswith(p + ".")]
-    return lr_scale[max(hits, key=len)] if hits else 1.0
-
-
-def build_optimizer(model: nn.Module, cfg: TrainerConfig) -> tuple[torch.optim.Optimizer, list[float], list[float]]:
-    """Adam/AdamW over trainable parameters; 1-D ones (biases, norm scales) get no weight decay;
-    train.lr_scale gives a module's parameters their own peak lr. Returns the optimizer and each
-    group's weight decay and peak lr. `model` is the unwrapped module (names without DDP's prefix)."""
-    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    for prefix in cfg.lr_scale:
-        if not any(n == prefix or n.startswith(prefix + ".") for n, _ in named):
-            raise ConfigError(f"train.lr_scale: '{prefix}' matches no trainable parameter")
-    groups: dict[tuple[bool, float], list[torch.nn.Parameter]] = {}
-    for name, p in named:
-        groups.setdefault((p.ndim < 2, cfg.lr * _lr_factor(name, cfg.lr_scale)), []).append(p)
-    keys = sorted(groups, key=lambda k: k[0])  # decayed groups first (stable: lr in order of appearance)
-    wds = [0.0 if no_decay else cfg.weight_decay for no_decay, _ in keys]
-    cls = torch.optim.AdamW if cfg.optim == "adamw" else torch.optim.Adam
-    optimizer = cls([{"params": groups[k], "weight_decay": wd, "lr": k[1]} for k, wd in zip(keys, wds)],
-                    lr=cfg.lr, betas=cfg.betas, eps=cfg.eps)
-    return optimizer, wds, [lr for _, lr in keys]
 
 
 def _hook_name(hook: Any) -> str:

@@ -131,3 +131,12 @@ def test_lr_scale_gives_a_module_its_own_peak_lr_through_schedule_and_resume(tmp
     with pytest.raises(ConfigError, match="lr_scale: 'encoder' matches no trainable parameter"):
         Trainer(ToyModel(), config(max_steps=2, lr_scale={"encoder": 0.1}), tmp_path / "x",
                 ToySampler(len(data), 4), make_loader(data))
+
+
+def test_lr_scale_that_is_not_a_mapping_of_numbers_is_a_config_error():
+    with pytest.raises(ConfigError, match="lr_scale: factors must be numbers"):
+        config(lr_scale={"body": "fast"})
+    with pytest.raises(ConfigError, match="lr_scale: must map module prefixes"):
+        config(lr_scale=["body"])
+    with pytest.raises(ConfigError, match="lr_scale: factors must be > 0"):
+        config(lr_scale={"body": 0})
