@@ -14,6 +14,7 @@ import json
 import logging
 import shutil
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from asrllm.augment.noise import NoiseAugment
@@ -32,6 +33,15 @@ AUDIO_TABLES = frozenset({"wav.scp", "segments", "reco2dur", "reco2file_and_chan
                           "utt2num_frames", "utt2num_samples", "utt2dur", "vad.scp"})
 DRAWS = "noise.draws"      # noisy utt -> pad_before=<samples> pad_after=<samples> snr_db=<dB> gain=<x>
 SKIPPED = "noisy.skipped"  # source utt -> reason message
+
+
+def with_noise_prob(cfg: DataConfig, prob: float | None) -> DataConfig:
+    """cfg with noise on at this share of utterances (None: cfg as it is)."""
+    if prob is None:
+        return cfg
+    if not 0.0 <= prob <= 1.0:
+        raise StageError(f"noise prob must be in [0, 1], got {prob}")
+    return replace(cfg, noise=replace(cfg.noise, enabled=True, prob=prob))
 
 
 def _merged(works: list[Path], name: str):
@@ -77,10 +87,12 @@ def _write_tables(src: DataDir, works: list[Path], tmp: Path, sample_rate: int) 
 
 
 def make_noisy_copies(src: DataDir, out: Path, cfg: DataConfig, config_path: str | None, nj: int,
-                      cmd: str) -> dict:
+                      cmd: str, prob: float | None = None) -> dict:
     """Write the noisy-copy data dir `out` (audio in out/data); return its report. No copy drawn:
-    no tables (only logs), and the report says so."""
+    no tables (only logs), and the report says so. prob replaces the config's noise.prob (and turns
+    noise on): 1.0 gives every utterance a copy, as for a noisy test set."""
     shutil.rmtree(out, ignore_errors=True)  # nothing of an earlier run may look current
+    cfg = with_noise_prob(cfg, prob)
     NoiseAugment(cfg)  # a bad noise_dir fails here, named, not in every job
     work = out / ".work"
     splits = split_by_recording(src, work / "split", nj)
@@ -89,6 +101,8 @@ def make_noisy_copies(src: DataDir, out: Path, cfg: DataConfig, config_path: str
             "--audio-dir", str(out.resolve() / "data")]
     if config_path:
         args += ["--config", str(config_path)]
+    if prob is not None:
+        args += ["--noise-prob", str(prob)]
     run_jobs(cmd, nj, out / "log" / "noisy.JOB.log", "asrllm.bin.augment_train_shard", args)
     require_done([w / "stats.json" for w in works])
     stats: Counter = Counter()

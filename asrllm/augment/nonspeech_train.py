@@ -3,7 +3,8 @@
 A share of the clean training set's utterances is drawn (Bernoulli, per utterance from
 utt_rng(batching.seed, 0, "nonspeech/<utt>"), so the draw does not depend on the noisy copies');
 each drawn utterance lends its length to one clip of a kind from nonspeech_train.kinds at a level
-in nonspeech_train.level_db, synthesized by asrllm.augment.nonspeech. Ids are
+in nonspeech_train.level_db, synthesized by asrllm.augment.nonspeech, or for `babble` overlapped
+from a pool of babble_pool clean training utterances (asrllm.augment.babble). Ids are
 `nonspeech-<kind>-<utt>` with speaker `nonspeech-<kind>`; text lines are the id alone. Streaming:
 one pass over utt2num_samples (or utt2dur), one sorted row file per kind, merged into the tables.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 from asrllm.audio.format import dump_path
+from asrllm.augment.babble import babble_from_pool, load_talkers, sample_entries
 from asrllm.augment.clips import write_clip
 from asrllm.augment.nonspeech import synthesize
 from asrllm.augment.seeding import utt_rng
@@ -30,6 +32,7 @@ from asrllm.kaldi.validate import Options, ensure_valid
 
 PREFIX = "nonspeech-"
 SEED_KEY = "nonspeech/"  # prefix of the utterance id in this draw's generator key
+POOL_KEY = "nonspeech-babble-pool"  # generator key of the babble pool's draw
 
 
 def source_lengths(src: DataDir, sample_rate: int) -> Iterator[tuple[str, int]]:
@@ -57,6 +60,10 @@ def make_nonspeech_clips(src: DataDir, out: Path, cfg: DataConfig) -> dict:
     work.mkdir(parents=True)
     kinds: Counter = Counter()
     samples = 0
+    pool = []
+    if "babble" in ns.kinds:
+        rng = utt_rng(cfg.batching.seed, 0, POOL_KEY)
+        pool = load_talkers(sample_entries(src.root, ns.babble_pool, rng), sr)
     with contextlib.ExitStack() as stack:
         rows = {k: stack.enter_context(open(work / k, "w", encoding="utf-8")) for k in ns.kinds}
         for utt, n in source_lengths(src, sr):
@@ -64,7 +71,11 @@ def make_nonspeech_clips(src: DataDir, out: Path, cfg: DataConfig) -> dict:
             if rng.random() >= ns.share:
                 continue
             kind = ns.kinds[int(rng.integers(len(ns.kinds)))]
-            x = synthesize(kind, n, sr, rng, float(rng.uniform(*ns.level_db)))
+            level = float(rng.uniform(*ns.level_db))
+            if kind == "babble":
+                x = babble_from_pool(n, pool, ns.babble_talkers, rng, level)
+            else:
+                x = synthesize(kind, n, sr, rng, level)
             uid = f"{PREFIX}{kind}-{utt}"
             path = dump_path(out.resolve() / "data", uid, fmt)
             write_clip(path, x, sr, fmt)

@@ -1,9 +1,11 @@
-"""Compare trained paradigms: accuracy, encoder CTC, NSE/PAI/CSAI/CKA, hallucination, budget.
+"""Compare trained paradigms over seeds: accuracy, encoder CTC, NSE/PAI/CSAI/CKA, hallucination, budget.
 
-    python -m asrllm.bin.compare_paradigms --exps entropy=exp/asr_llm_entropy conventional=... \
+    python -m asrllm.bin.compare_paradigms --runs 0=exp 1=exp/seed1 2=exp/seed2 \
+        --paradigms entropy conventional projector_only single_stage \
         --out exp/paradigm_comparison.md [--json exp/paradigm_comparison.json]
 
-Every number is read from what stages 11-14 wrote (asrllm/recipe/compare.py says where from).
+Each run is one seed's expdir, holding <expdir>/asr_llm_<paradigm> (the driver's naming). Every
+number is read from what stages 11-14 wrote (asrllm/recipe/compare.py says where from).
 """
 
 import argparse
@@ -12,7 +14,8 @@ import logging
 import sys
 from pathlib import Path
 
-from asrllm.recipe.compare import attach_analysis, collect, newest_analysis, render
+from asrllm.recipe.compare import collect_seed
+from asrllm.recipe.compare_report import render
 from asrllm.utils.atomic import atomic_write
 from asrllm.utils.log import setup_logging
 
@@ -21,34 +24,39 @@ log = logging.getLogger("asrllm.bin.compare_paradigms")
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m asrllm.bin.compare_paradigms", description=__doc__.split("\n")[0])
-    p.add_argument("--exps", nargs="+", required=True, metavar="NAME=DIR", help="paradigm experiment folders")
+    p.add_argument("--runs", nargs="+", required=True, metavar="SEED=EXPDIR", help="one expdir per seed")
+    p.add_argument("--paradigms", nargs="+", required=True, help="paradigms to compare (entropy first)")
     p.add_argument("--out", required=True, type=Path, help="markdown report")
     p.add_argument("--json", type=Path, default=None, help="also write the collected numbers as JSON")
     p.add_argument("--log-level", default="INFO")
     args = p.parse_args(argv)
     setup_logging(args.log_level)
-    exps = []
-    for item in args.exps:
-        name, sep, path = item.partition("=")
-        if not sep or not name or not path:
-            log.error("--exps: expected NAME=DIR, got %r", item)
+    seeds, runs, analyses = [], {name: [] for name in args.paradigms}, []
+    for item in args.runs:
+        seed, sep, expdir = item.partition("=")
+        if not sep or not seed or not expdir:
+            log.error("--runs: expected SEED=EXPDIR, got %r", item)
             return 1
-        if not Path(path).is_dir():
-            log.error("--exps %s: no experiment folder %s", name, path)
+        exps = [(name, Path(expdir) / f"asr_llm_{name}") for name in args.paradigms]
+        missing = [str(e) for _, e in exps if not e.is_dir()]
+        if missing:
+            log.error("--runs %s: no experiment folder %s", seed, ", ".join(missing))
             return 1
-        exps.append((name, Path(path)))
-    rows = [collect(name, exp) for name, exp in exps]
-    for row in rows:
-        if not row["scores"]:
-            log.warning("%s: no scored decoding under %s (stages 11-12 not run?)", row["paradigm"], row["exp"])
-    analysis_path, analysis = newest_analysis([exp for _, exp in exps])
-    attach_analysis(rows, analysis)
+        rows, analysis = collect_seed(exps)
+        for row in rows:
+            row["seed"] = seed
+            runs[row["paradigm"]].append(row)
+            if not row["scores"]:
+                log.warning("%s: no scored decoding under %s (stages 11-12 not run?)", row["paradigm"], row["exp"])
+        seeds.append(seed)
+        analyses.append(analysis)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(args.out) as f:
-        f.write(render(rows, analysis_path))
+        f.write(render(runs, seeds, analyses))
     if args.json:
         with atomic_write(args.json) as f:
-            json.dump({"paradigms": rows, "analysis": str(analysis_path) if analysis_path else None}, f, indent=1)
+            json.dump({"seeds": seeds, "paradigms": runs, "analyses": [str(a) if a else None for a in analyses]},
+                      f, indent=1)
     log.info("wrote %s", args.out)
     return 0
 

@@ -32,7 +32,8 @@ from asrllm.lang.units import read_units
 from asrllm.models.build import build_llm, build_model, from_pretrained, load_model_config, save_pretrained
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.scoring.align import align
-from asrllm.training.hotswap import CKAMonitor, EncoderSwap, first_snapshot, load_snapshot
+from asrllm.training.drift import EncoderDrift
+from asrllm.training.hotswap import CKAMonitor, EncoderSwap, encoder_outputs, first_snapshot, load_snapshot
 from asrllm.training.labels import LabelCollate
 from asrllm.training.rng import seed_everything
 from asrllm.training.stage_config import StageConfig
@@ -64,6 +65,8 @@ def parse_args(argv):
                                                        "a saved model folder")
     p.add_argument("--swaps", default=None, help="pre-training swaps.json (alignment: its first snapshot "
                                                  "initialises the encoder; IA-SFT: what to hot-swap)")
+    p.add_argument("--seed", type=int, default=None, help="the run's seed (overrides train.seed): the model's "
+                   "initialisation, dropout and the data order (batching.seed + train.seed)")
     p.add_argument("--num-workers", type=int, default=None, help="data-loader workers (default: data config)")
     return p.parse_args(argv)
 
@@ -192,6 +195,8 @@ def resolve_stage(args):
     data = load_config(args.config)
     if args.model_config:
         data = deep_merge(load_config(args.model_config), data)
+    if args.seed is not None:
+        data = deep_merge(data, {"train": {"seed": args.seed}})
     cfg = StageConfig.from_dict(data, args.config)
     data_cfg = load_data_config(args.data_config)
     model_cfg = start_model_config(args, cfg)
@@ -252,8 +257,9 @@ def train(args) -> int:
     workers = b.num_workers if args.num_workers is None else args.num_workers
     world = int(os.environ.get("WORLD_SIZE", 1))
     rank = int(os.environ.get("RANK", 0))
-    sampler = DynamicBatchSampler(train_set.lengths, b.frames_budget, seed=b.seed, rank=rank, world_size=world,
-                                  max_batch_size=b.max_batch_size, pool_size=b.pool_size, shuffle=True)
+    # the data order follows the run's seed too; train.seed 0 (the default) keeps batching.seed's order
+    sampler = DynamicBatchSampler(train_set.lengths, b.frames_budget, seed=b.seed + cfg.train.seed, rank=rank,
+                                  world_size=world, max_batch_size=b.max_batch_size, pool_size=b.pool_size, shuffle=True)
 
     def make_loader(batch_sampler):
         return DataLoader(train_set, batch_sampler=batch_sampler, collate_fn=collate, num_workers=workers,
@@ -270,14 +276,21 @@ def train(args) -> int:
             metrics[f"{cfg.ctc_head}_error_rate"] = ctc_error_rate(trainer.module, valid_batches, cfg.ctc_head)
         return metrics
 
+    def spread_batches(max_utts: int) -> list[dict]:
+        """Batches of 16 from max_utts utterances spread evenly over the validation set."""
+        idx = evenly_spaced(len(valid_set), max_utts).tolist()
+        return [collate([valid_set[i] for i in idx[j:j + 16]]) for j in range(0, len(idx), 16)]
+
     hooks, cka_hook, swap_hook = [], None, None
     if cfg.stage == "pretrain" and cfg.cka:
         # spread over the whole validation set (the same rule as stage 13's subsets), not its first
         # ids in sorted order, which on a corpus like AISHELL dev is one speaker
-        eval_idx = evenly_spaced(len(valid_set), cfg.cka.max_utts).tolist()
-        eval_batches = [collate([valid_set[i] for i in eval_idx[j:j + 16]]) for j in range(0, len(eval_idx), 16)]
-        cka_hook = CKAMonitor(cfg.cka, out, eval_batches, is_main=rank == 0)
+        cka_hook = CKAMonitor(cfg.cka, out, spread_batches(cfg.cka.max_utts), is_main=rank == 0)
         hooks.append(cka_hook)
+    if cfg.drift:  # the reference is the encoder before the first update (a resume rebuilds it first)
+        drift_batches = spread_batches(cfg.drift.max_utts)
+        hooks.append(EncoderDrift(cfg.drift, out, drift_batches, encoder_outputs(model, drift_batches),
+                                  is_main=rank == 0))
     if cfg.stage == "iasft":
         if not args.swaps:
             log.error("IA-SFT needs --swaps (the pre-training swaps.json)")

@@ -102,8 +102,10 @@ class NonspeechTrainConfig:
     """Extra training utterances without speech and with an empty transcript (stage 4)."""
 
     share: float = 0.0
-    kinds: list[str] = field(default_factory=lambda: list(NONSPEECH_NOISE_KINDS))
+    kinds: list[str] = field(default_factory=lambda: [*NONSPEECH_NOISE_KINDS, "babble"])
     level_db: list[float] = field(default_factory=lambda: [-45.0, -15.0])
+    babble_talkers: list[int] = field(default_factory=lambda: [4, 8])  # per `babble` clip, [min, max]
+    babble_pool: int = 200  # training utterances babble is made from (held in memory)
 
 
 @dataclass
@@ -266,7 +268,10 @@ def validate(cfg: DataConfig, where: str = "data config") -> DataConfig:
     ns = cfg.nonspeech_train
     _range(ns.share, 0.0, 1.0, f"{where}: nonspeech_train.share")
     for kind in ns.kinds:
-        _choice(kind, NONSPEECH_KINDS, f"{where}: nonspeech_train.kinds")
+        _choice(kind, (*NONSPEECH_KINDS, "babble"), f"{where}: nonspeech_train.kinds")
+    if len(ns.babble_talkers) != 2 or not 2 <= ns.babble_talkers[0] <= ns.babble_talkers[1] or ns.babble_pool < 2:
+        raise ConfigError(f"{where}: nonspeech_train needs babble_talkers [min, max] with 2 <= min <= max "
+                          f"and babble_pool >= 2, got {ns.babble_talkers} and {ns.babble_pool}")
     if ns.share > 0 and not ns.kinds:
         raise ConfigError(f"{where}: nonspeech_train.share is {ns.share} but nonspeech_train.kinds is empty")
     if len(ns.level_db) != 2 or not ns.level_db[0] <= ns.level_db[1] <= 0:

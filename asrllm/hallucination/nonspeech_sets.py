@@ -20,14 +20,12 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from asrllm.audio.audiofile import read_entry
-from asrllm.audio.errors import AudioError
-from asrllm.audio.resample import resample
+from asrllm.augment.babble import babble_from_pool, load_talkers, sample_entries
 from asrllm.augment.nonspeech import KINDS, synthesize
 from asrllm.kaldi.datadir import DataDir, format_seconds
 from asrllm.kaldi.speakers import write_spk2utt
 from asrllm.kaldi.staging import staged_dir
-from asrllm.kaldi.table import DataError, read_table, write_table
+from asrllm.kaldi.table import DataError, write_table
 from asrllm.kaldi.validate import Options, ensure_valid
 from asrllm.utils.atomic import atomic_write
 
@@ -64,69 +62,6 @@ class NonSpeechOptions:
             raise DataError(f"babble talkers must satisfy 2 <= min ({lo}) <= max ({hi})")
 
 
-Entry = tuple[str, str, float | None, float | None]  # (uttid, wav.scp value, start s, end s)
-
-
-def sample_train_entries(train_dir: str | os.PathLike, k: int, rng: np.random.Generator) -> list[Entry]:
-    """k utterances drawn uniformly from a data dir by reservoir sampling (one pass, k held)."""
-    data = DataDir(train_dir)
-    data.require("wav.scp")
-    reservoir: list[Entry] = []
-    if data.has_segments:
-        stream = ((utt, v.split()) for utt, v, _ in read_table(data.file("segments")))
-        items = ((utt, f[0], float(f[1]), float(f[2])) for utt, f in stream)
-    else:
-        items = ((utt, v, None, None) for utt, v, _ in read_table(data.file("wav.scp")))
-    for i, item in enumerate(items):
-        if i < k:
-            reservoir.append(item)
-        else:
-            j = int(rng.integers(0, i + 1))
-            if j < k:
-                reservoir[j] = item
-    if not reservoir:
-        raise DataError(f"{train_dir}: no utterances to build babble from")
-    if data.has_segments:  # only the sampled segments' recordings are looked up
-        wanted = {r[1] for r in reservoir}
-        recos = {key: value for key, value, _ in read_table(data.file("wav.scp")) if key in wanted}
-        reservoir = [(u, recos[r], s, e) for u, r, s, e in reservoir]
-    return reservoir
-
-
-def _rms(x: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if len(x) else 0.0
-
-
-def babble(n: int, talkers: list[np.ndarray], rng: np.random.Generator, level_db: float) -> np.ndarray:
-    """n samples of overlapped talkers (each tiled to length from a random offset, equal levels)."""
-    out = np.zeros(n, np.float64)
-    for x in talkers:
-        if _rms(x) == 0.0:
-            continue
-        reps = int(np.ceil((n + len(x)) / len(x)))
-        tiled = np.tile(x, reps)
-        off = int(rng.integers(0, len(x)))
-        out += tiled[off:off + n] / _rms(x)
-    rms = _rms(out)
-    if rms == 0.0:
-        return out.astype(np.float32)
-    return (out * (10 ** (level_db / 20) / rms)).astype(np.float32)
-
-
-def _load_talkers(entries, sample_rate: int) -> list[np.ndarray]:
-    talkers = []
-    for utt, value, start, end in entries:
-        try:
-            x, sr = read_entry(value, start, end)
-        except AudioError as e:
-            log.warning("babble: skipping training utterance '%s': %s", utt, e)
-            continue
-        talkers.append(resample(x, sr, sample_rate))
-    if len(talkers) < 2:
-        raise DataError("babble needs at least 2 readable training utterances")
-    return talkers
-
-
 def make_nonspeech_set(out_dir: str | os.PathLike, opts: NonSpeechOptions, train_dir: str | None = None,
                        audio_dir: str | os.PathLike | None = None) -> dict:
     """Write the wav files (audio_dir, default <out_dir>/wav) and the data dir; returns per-kind counts."""
@@ -140,7 +75,7 @@ def make_nonspeech_set(out_dir: str | os.PathLike, opts: NonSpeechOptions, train
     pool: list[np.ndarray] = []
     if "babble" in opts.kinds:
         need = min(opts.num_per_kind * opts.babble_talkers[1], 2000)
-        pool = _load_talkers(sample_train_entries(train_dir, need, rng), opts.sample_rate)
+        pool = load_talkers(sample_entries(train_dir, need, rng), opts.sample_rate)
     rows = []
     for kind in opts.kinds:
         for i in range(opts.num_per_kind):
@@ -148,9 +83,7 @@ def make_nonspeech_set(out_dir: str | os.PathLike, opts: NonSpeechOptions, train
             n = int(round(rng.uniform(opts.min_duration, opts.max_duration) * opts.sample_rate))
             level = float(rng.uniform(opts.min_level_db, opts.max_level_db))
             if kind == "babble":
-                k = int(rng.integers(opts.babble_talkers[0], opts.babble_talkers[1] + 1))
-                picks = rng.choice(len(pool), size=min(k, len(pool)), replace=False)
-                x = babble(n, [pool[j] for j in picks], rng, level)
+                x = babble_from_pool(n, pool, opts.babble_talkers, rng, level)
             else:
                 x = synthesize(kind, n, opts.sample_rate, rng, level)
             path = (audio / f"{utt}.wav").resolve()

@@ -8,6 +8,10 @@ Per paradigm (an experiment folder <expdir>/asr_llm_<paradigm>):
                  pre-trained encoder, for the paradigm's last trained stage
   hallucination  <exp>/decode_*/hallucination.json (stage 14): NIM4 rule, looping, non-speech output
   budget         <exp>/<stage>/config.yaml (train.max_steps) and <exp>/stage_times.tsv (wall time)
+  drift          <exp>/joint/drift.tsv (asrllm/training/drift.py): CKA to the encoder joint SFT
+                 started from, against the encoder's cumulative learning rate
+One row per experiment folder, that is per paradigm and seed; asrllm/recipe/compare_report.py
+aggregates the seeds and writes the report.
 """
 
 from __future__ import annotations
@@ -32,6 +36,23 @@ def _json(path: Path) -> dict | None:
     except (OSError, ValueError) as e:
         log.warning("skipping %s: %s", path, e)
         return None
+
+
+def read_drift(path: Path) -> list[tuple[float, float]]:
+    """(encoder lr sum, CKA to the stage's first encoder) rows of a drift.tsv, from (0, 1); [] without one."""
+    if not path.is_file():
+        return []
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    return [(0.0, 1.0)] + [(float(r[1]), float(r[2])) for r in rows]
+
+
+def cka_at(drift: list[tuple[float, float]], lr_sum: float) -> float | None:
+    """CKA where the encoder's cumulative learning rate reaches lr_sum (linear between rows);
+    None if the run's encoder never trained that much."""
+    for (x0, y0), (x1, y1) in zip(drift, drift[1:]):
+        if x0 <= lr_sum <= x1:
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (lr_sum - x0) / (x1 - x0)
+    return None
 
 
 def decode_dir(exp: Path) -> Path | None:
@@ -73,6 +94,7 @@ def collect(name: str, exp: Path) -> dict:
             cfg = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
             steps[stage] = (cfg.get("train") or {}).get("max_steps")
     row["steps"] = steps
+    row["drift"] = read_drift(exp / "joint" / "drift.tsv")
     times = read_stage_times(exp / "stage_times.tsv") if (exp / "stage_times.tsv").is_file() else {}
     row["train_seconds"] = {s: times[STAGE_NUMBERS[s]]["seconds"] for s in row["stages"]
                             if STAGE_NUMBERS[s] in times}
@@ -104,56 +126,15 @@ def newest_analysis(exps: list[Path]) -> tuple[Path | None, dict | None]:
     return best
 
 
-def _f(x, fmt: str = "{:.2f}") -> str:
-    return "n/a" if x is None else fmt.format(x)
-
-
-def render(rows: list[dict], analysis_path: Path | None) -> str:
-    sets = sorted({s for r in rows for s in r["scores"]})
-    out = ["# Paradigm comparison", "",
-           "Written by `python -m asrllm.bin.compare_paradigms` from the stage outputs of each experiment "
-           "(see asrllm/recipe/compare.py for where each number comes from).", ""]
-    out += ["## Accuracy (LLM output, %)", "",
-            "|paradigm|" + "|".join(f"{s} ({next((r['scores'][s]['metric'] for r in rows if s in r['scores']), '')})"
-                                    for s in sets) + "|",
-            "|---|" + "---|" * len(sets)]
+def collect_seed(exps: list[tuple[str, Path]], reference: str = "entropy") -> tuple[list[dict], Path | None]:
+    """The rows of one seed's experiments, with stage 13's analysis and CKA at the reference
+    paradigm's encoder budget (its joint SFT's final cumulative encoder lr), and the analysis used."""
+    rows = [collect(name, exp) for name, exp in exps]
+    path, analysis = newest_analysis([exp for _, exp in exps])
+    attach_analysis(rows, analysis)
+    ref = next((r for r in rows if r["paradigm"] == reference and r["drift"]), None)
+    budget = ref["drift"][-1][0] if ref else None
     for r in rows:
-        out.append(f"|{r['paradigm']}|" + "|".join(_f(r["scores"].get(s, {}).get("err")) for s in sets) + "|")
-    heads = sorted({h for r in rows for h in r["ctc"]})
-    if heads:
-        out += ["", "## Encoder CTC (greedy, %: phone error rate for phone, CER for char)", "",
-                "|paradigm|head|" + "|".join(sets) + "|", "|---|---|" + "---|" * len(sets)]
-        for r in rows:
-            for h in heads:
-                if h in r["ctc"]:
-                    out.append(f"|{r['paradigm']}|{h}|" + "|".join(_f(r["ctc"][h].get(s)) for s in sets) + "|")
-    out += ["", "## Encoder side (stage 13, the paradigm's last trained stage)", "",
-            f"Source: `{analysis_path}`." if analysis_path else "No analysis.json found (run stage 13).", "",
-            "|paradigm|model|NSE|PAI (bits/phone)|CSAI (bits/phone)|CKA to its pre-trained encoder|",
-            "|---|---|---|---|---|---|"]
-    for r in rows:
-        m = r.get("final_model")
-        if m:
-            out.append(f"|{r['paradigm']}|{m['name']}|{_f(m['nse'], '{:.3f}')}|{_f(m['pai'], '{:.3f}')}|"
-                       f"{_f(m['csai'], '{:.3f}')}|{_f(m['cka'], '{:.3f}')}|")
-        else:
-            out.append(f"|{r['paradigm']}|n/a|n/a|n/a|n/a|n/a|")
-    out += ["", "## Hallucination (stage 14, %)", "",
-            "|paradigm|NIM4 rule (mean over test sets)|looping (mean)|non-speech: any output|",
-            "|---|---|---|---|"]
-    for r in rows:
-        h = r.get("hallucination")
-        if not h:
-            out.append(f"|{r['paradigm']}|n/a|n/a|n/a|")
-            continue
-        mean = lambda d: sum(d.values()) / len(d) if d else None  # noqa: E731
-        out.append(f"|{r['paradigm']}|{_f(mean(h['nim4']), '{:.3f}')}|{_f(mean(h['looping']))}|"
-                   f"{_f(mean(h['nonspeech']))}|")
-    out += ["", "## Budget (updates and wall time per training stage)", "",
-            "|paradigm|" + "|".join(TRAIN_STAGES) + "|updates|train wall (s)|", "|---|" + "---|" * (len(TRAIN_STAGES) + 2)]
-    for r in rows:
-        cells = [str(r["steps"].get(s, "-")) for s in TRAIN_STAGES]
-        total = sum(v for v in r["steps"].values() if v)
-        secs = sum(r["train_seconds"].values()) if r["train_seconds"] else None
-        out.append(f"|{r['paradigm']}|" + "|".join(cells) + f"|{total}|{_f(secs, '{:.0f}')}|")
-    return "\n".join(out) + "\n"
+        r["matched_budget"] = budget
+        r["cka_matched"] = cka_at(r["drift"], budget) if budget is not None and r["drift"] else None
+    return rows, path

@@ -42,7 +42,7 @@ class CorpusSize:
     num_sentences: int = 15000  # distinct sentences drawn per language
     num_train: int = 1500  # training utterances per language
     num_dev: int = 100  # dev utterances per language (dev holds both)
-    num_test: int = 100  # utterances per test set
+    num_test: int = 200  # utterances per test set
 
     @classmethod
     def smoke(cls) -> "CorpusSize":

@@ -26,6 +26,7 @@ from asrllm.metrics.cka import CKAAccumulator
 from asrllm.training.distributed import broadcast_object
 from asrllm.training.stage_config import CKAConfig, SwapConfig
 from asrllm.training.state import load_named_weights
+from asrllm.training.steplog import keep_rows_before
 from asrllm.utils.atomic import atomic_write
 
 log = logging.getLogger(__name__)
@@ -102,18 +103,9 @@ class CKAMonitor:
         self._started = True
         if not self.is_main:
             return
-        tsv = self.out_dir / "cka.tsv"
-        if tsv.is_file():
-            lines = tsv.read_text(encoding="utf-8").splitlines(keepends=True)
-            kept = [row for row in lines[1:] if int(row.split("\t", 1)[0]) < step]
-            if len(kept) < len(lines) - 1:
-                log.info("cka.tsv: %d row(s) from step %d on, left by an earlier run, removed",
-                         len(lines) - 1 - len(kept), step)
-            if kept:
-                with atomic_write(tsv) as f:
-                    f.writelines(lines[:1] + kept)
-            else:
-                tsv.unlink()
+        dropped = keep_rows_before(self.out_dir / "cka.tsv", step)
+        if dropped:
+            log.info("cka.tsv: %d row(s) from step %d on, left by an earlier run, removed", dropped, step)
         if self.reference_step is None and (self.out_dir / "swaps.json").is_file():
             self._write()
 

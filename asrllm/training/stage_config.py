@@ -10,6 +10,7 @@
   aed: {ctc_weight: 0.3, lsm_weight: 0.1}   aed objective only: asrllm/training/aed_config.py
   train: {...}            asrllm.training.config.TrainerConfig
   cka: {start_step, interval, threshold, max_utts}   pre-training only: CKA monitor + snapshots
+  drift: {interval, max_utts}   CKA to the stage's first encoder in drift.tsv (asrllm/training/drift.py)
   swap: {mode: sequential | concurrent, steps: [...]}  IA-SFT only
 """
 
@@ -30,6 +31,12 @@ class CKAConfig:
     interval: int = 50  # steps between CKA checks
     threshold: float = 0.975  # a snapshot triggers when CKA to the reference drops below this
     max_utts: int = 64  # fixed evaluation subset: utterances evenly spread over the validation set
+
+
+@dataclass
+class DriftConfig:
+    interval: int = 10  # updates between drift.tsv rows (asrllm/training/drift.py)
+    max_utts: int = 64  # evaluation subset: utterances evenly spread over the validation set
 
 
 @dataclass
@@ -55,6 +62,7 @@ class StageConfig:
     cr_ctc_weight: float = 0.0
     ctc_weight: float = 0.0
     cka: CKAConfig | None = None
+    drift: DriftConfig | None = None
     swap: SwapConfig = field(default_factory=SwapConfig)
     aed: AEDConfig | None = None  # the aed objective's loss weights
     raw: dict = field(default_factory=dict)
@@ -72,7 +80,7 @@ class StageConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str) -> "StageConfig":
         check_keys(data, {"stage", "model", "train", "objective", "ctc_head", "cr_ctc_weight", "ctc_weight",
-                          "cka", "swap", "aed"}, where)
+                          "cka", "drift", "swap", "aed"}, where)
         for key in ("stage", "model", "train"):
             if key not in data:
                 raise ConfigError(f"{where}: missing required key '{key}'")
@@ -85,6 +93,12 @@ class StageConfig:
         if data.get("cka") is not None:
             check_keys(data["cka"], set(CKAConfig.__dataclass_fields__), f"{where}: cka")
             cka = CKAConfig(**data["cka"])
+        drift = None
+        if data.get("drift") is not None:
+            check_keys(data["drift"], set(DriftConfig.__dataclass_fields__), f"{where}: drift")
+            drift = DriftConfig(**data["drift"])
+            if drift.interval < 1 or drift.max_utts < 1:
+                raise ConfigError(f"{where}: drift.interval and drift.max_utts must be >= 1")
         swap_data = data.get("swap") or {}
         check_keys(swap_data, set(SwapConfig.__dataclass_fields__), f"{where}: swap")
         swap = SwapConfig(**swap_data)
@@ -98,4 +112,5 @@ class StageConfig:
         return cls(stage=data["stage"], model=data["model"],
                    train=TrainerConfig.from_dict(data["train"], f"{where}: train"), objective=objective,
                    ctc_head=ctc_head, cr_ctc_weight=float(data.get("cr_ctc_weight", 0.0)),
-                   ctc_weight=float(data.get("ctc_weight", 0.0)), cka=cka, swap=swap, aed=aed, raw=data)
+                   ctc_weight=float(data.get("ctc_weight", 0.0)), cka=cka, drift=drift, swap=swap, aed=aed,
+                   raw=data)

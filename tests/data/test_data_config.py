@@ -31,7 +31,7 @@ def test_recipe_override_extends_the_base(repo, tmp_path):
     ({"noise": {"synth_kinds": ["white", "jazz"]}}, "'jazz' is not one of"),
     ({"nonspeech_train": {"share": 1.5}}, "nonspeech_train.share: 1.5 is outside [0.0, 1.0]"),
     ({"nonspeech_train": {"share": "some"}}, "nonspeech_train.share: expected a number"),
-    ({"nonspeech_train": {"kinds": ["white", "babble"]}}, "nonspeech_train.kinds: 'babble' is not one of"),
+    ({"nonspeech_train": {"kinds": ["white", "music"]}}, "nonspeech_train.kinds: 'music' is not one of"),
     ({"nonspeech_train": {"share": 0.1, "kinds": []}}, "nonspeech_train.kinds is empty"),
     ({"nonspeech_train": {"level_db": [-10.0, -20.0]}}, "nonspeech_train.level_db must be [low, high]"),
     ({"nonspeech_train": {"level_db": [-10.0, 3.0]}}, "nonspeech_train.level_db must be [low, high]"),

@@ -164,13 +164,21 @@ def test_evaluation_stages_and_the_packed_model(recipe):
     run(recipe, "--stage", "11", "--stop_stage", "12")
     run(recipe, "--stage", "14", "--stop_stage", "15")  # 13 (analysis) waits for every paradigm, below
     exp = recipe / "exp_smoke/asr_llm_entropy"
-    for t in ["test_en", "test_zh", "test_en_unseen", "test_zh_unseen"]:
+    for t in ["test_en", "test_zh", "test_en_unseen", "test_zh_unseen", "test_en_noisy", "test_zh_noisy"]:
         assert (exp / f"decode_joint/{t}/rtf.json").is_file()
         assert (exp / f"decode_joint/{t}/score/result.json").is_file()
         assert (exp / f"decode_joint/{t}/score_ctc_phone/result.json").is_file()
     import json
     hall = json.loads((exp / "decode_joint/hallucination.json").read_text())
-    assert "nonspeech" in json.dumps(hall) and "test_en" in json.dumps(hall)
+    assert "nonspeech" in json.dumps(hall) and "test_zh_noisy" in hall["test_sets"]
+    # stage 4's noisy copy of a test set: every utterance, padded, with the source's transcript
+    clean = read_table_dict(recipe / "dump_smoke/filtered/test_zh/text")
+    noisy = read_table_dict(recipe / "dump_smoke/filtered/test_zh_noisy/text")
+    assert noisy == {f"noisy-{u}": t for u, t in clean.items()}
+    # joint SFT's drift.tsv: CKA to the encoder it started from, every 2 updates, lr summed
+    rows = [line.split("\t") for line in (exp / "joint/drift.tsv").read_text().splitlines()[1:]]
+    assert [int(r[0]) for r in rows] == [2, 4, 6]
+    assert 0 < float(rows[0][1]) < float(rows[-1][1]) and all(0 < float(r[2]) <= 1.0 + 1e-6 for r in rows)
     results = (exp / "RESULTS.md").read_text()
     assert "test_zh" in results
     wav = sorted((recipe / "downloads/mini_corpus/wav").rglob("*.wav"))[0]
@@ -320,14 +328,28 @@ def test_compare_paradigms(recipe):
     assert r.returncode == 0, r.stderr[-4000:]
     import json
     report = json.loads((recipe / "exp_smoke/paradigm_comparison.json").read_text())
-    rows = {row["paradigm"]: row for row in report["paradigms"]}
-    assert set(rows) == {"entropy", "conventional", "projector_only", "single_stage"}
-    for name, row in rows.items():
-        assert set(row["scores"]) == {"test_en", "test_zh", "test_en_unseen", "test_zh_unseen"}, name
-        assert "nonspeech" in row["hallucination"]["nonspeech"], name
-        assert row["final_model"]["name"] == f"{name}/{row['stages'][-1]}"
-    assert rows["projector_only"]["stages"][-1] == "align"
-    assert "conventional" in (recipe / "exp_smoke/paradigm_comparison.md").read_text()
+    runs = report["paradigms"]
+    assert report["seeds"] == ["0", "1"]
+    assert set(runs) == {"entropy", "conventional", "projector_only", "single_stage"}
+    for name, rows in runs.items():
+        assert [r["seed"] for r in rows] == ["0", "1"], name
+        assert rows[1]["exp"].endswith(f"exp_smoke/seed1/asr_llm_{name}")
+        for row in rows:
+            assert set(row["scores"]) == {"test_en", "test_zh", "test_en_unseen", "test_zh_unseen",
+                                          "test_en_noisy", "test_zh_noisy"}, name
+            assert "nonspeech" in row["hallucination"]["nonspeech"], name
+            assert row["final_model"]["name"] == f"{name}/{row['stages'][-1]}"
+    assert runs["projector_only"][0]["stages"][-1] == "align"
+    # seed 1 trained anew with its own seed: other weights than seed 0's
+    e0, e1 = (recipe / r["exp"] for r in runs["entropy"])
+    assert "seed: 1" in (e1 / "pretrain/config.yaml").read_text()
+    assert not same(speech_state(e0 / "pretrain/final"), speech_state(e1 / "pretrain/final"), "encoder.")
+    # CKA at the entropy run's encoder budget: its own last drift row; conventional's interpolated
+    for row in runs["entropy"]:
+        assert row["cka_matched"] == pytest.approx(row["drift"][-1][1])
+    assert all(r["cka_matched"] is not None for r in runs["conventional"])
+    md = (recipe / "exp_smoke/paradigm_comparison.md").read_text()
+    assert "## The paper's claims in miniature" in md and " ± " in md and "noisy copies" in md
 
 
 def test_rerun_skips_finished_stages(recipe):

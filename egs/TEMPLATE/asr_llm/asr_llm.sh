@@ -46,6 +46,8 @@ dumpdir=dump         # formatted audio, filtered dirs, features
 train_set=           # training data dir name
 valid_set=           # validation data dir name
 test_sets=           # evaluation data dir names (space separated)
+noisy_test_sets=     # test sets that also get a noisy copy <set>_noisy in stage 4 (every utterance
+                     # padded and noised like the training copies), decoded and scored as test sets
 data_config=conf/data.yaml   # audio, filtering, features, augmentation, batching, speed perturbation
 
 # Labels and LLM
@@ -60,6 +62,8 @@ allow_download=false            # allow fetching the LLM from the hub
 model_config=                   # model size config, e.g. ../../../conf/model/single_gpu.yaml
 train_config_dir=conf/train     # stage configs: pretrain_phone|pretrain_aed|pretrain_char|align|align_long|iasft|joint|joint_single.yaml
 init_encoder=                   # start from this encoder (snapshot .pt or model folder): stage 7 is skipped
+train_seed=                     # every training stage's seed (train.seed; empty: the stage configs'), e.g.
+                                # one experiment folder per seed: --train_seed 2 --expdir exp/seed2
 torchrun_opts=--standalone      # torchrun rendezvous options when ngpu > 1 or num_nodes > 1
 train_threads=                  # CPU threads per training process (--num-threads of run.pl/slurm.pl; empty: OMP_NUM_THREADS)
 
@@ -89,6 +93,9 @@ for opt in stage stop_stage; do
     || die "--${opt} must be a stage number from 1 to 15 (got '${!opt}')"
 done
 [ "$stop_stage" -ge "$stage" ] || die "--stop_stage ${stop_stage} is before --stage ${stage}: no stage to run"
+for t in $noisy_test_sets; do
+  case " $test_sets " in *" $t "*) ;; *) die "--noisy_test_sets: '$t' is not one of --test_sets ($test_sets)" ;; esac
+done
 [ -n "$exp" ] || exp=${expdir}/asr_llm_${paradigm}
 . ./path.sh
 . ./cmd.sh
@@ -310,7 +317,8 @@ noise_dir=$(${python} -m asrllm.bin.config_get "$data_config" noise.noise_dir ""
 if [[ " $aug_parts " == *" noisy "* ]] && [ -n "$noise_dir" ] && [ "$noise_dir" != None ]; then
   _in+=(--input "${noise_dir}/wav.scp")
 fi
-if begin_stage 4 --config "$data_config" --setting "train_set=${train_sp}" "${_in[@]}"; then
+noisy_setting=(); [ -z "$noisy_test_sets" ] || noisy_setting=(--setting "noisy_test_sets=${noisy_test_sets}")
+if begin_stage 4 --config "$data_config" --setting "train_set=${train_sp}" "${noisy_setting[@]}" "${_in[@]}"; then
   ${python} -m asrllm.bin.filter_data --in-dir "${dumpdir}/raw/${train_sp}" --out-dir "$clean_train" \
     --config "$data_config"
   if [ -n "$aug_parts" ]; then
@@ -327,8 +335,14 @@ if begin_stage 4 --config "$data_config" --setting "train_set=${train_sp}" "${_i
     ${python} -m asrllm.bin.filter_data --in-dir "${dumpdir}/raw/$d" --out-dir "${dumpdir}/filtered/$d" \
       --config "$data_config" --no-filter
   done
+  for t in $noisy_test_sets; do
+    ${python} -m asrllm.bin.make_noisy_test_set --in-dir "${dumpdir}/raw/$t" --out-dir "${dumpdir}/filtered/${t}_noisy" \
+      --config "$data_config" --nj "$nj" --cmd "$train_cmd"
+  done
   end_stage 4
 fi
+# from here on the noisy copies are evaluation and test sets like the others
+for t in $noisy_test_sets; do eval_sets+=" ${t}_noisy"; test_sets+=" ${t}_noisy"; done
 
 _in=(); for d in $train_sp $eval_sets; do mapfile -t -O "${#_in[@]}" _in < <(data_files "${dumpdir}/filtered/$d"); done
 if begin_stage 5 --config "$data_config" "${_in[@]}"; then
@@ -418,6 +432,7 @@ run_train() {  # run_train N: train stage N with its planned config
         --train-dir "${dumpdir}/filtered/${train_sp}" --valid-dir "${dumpdir}/filtered/${valid_set}"
         --cmvn "${dumpdir}/global_cmvn.json" "${lang_args[@]}" --out-dir "$out")
   [ -z "$llm" ] || cmd+=(--llm "$llm")
+  [ -z "$train_seed" ] || cmd+=(--seed "$train_seed")
   [ "$allow_download" = true ] && cmd+=(--allow-download)
   prev=$(previous_final "$i")
   if [ -n "$prev" ]; then cmd+=(--init-model "$prev")
@@ -465,6 +480,8 @@ wait_for_trigger() {
   done
 }
 
+# a run without --train_seed keeps the markers it had before the option existed
+seed_setting=(); [ -z "$train_seed" ] || seed_setting=(--setting "train_seed=${train_seed}")
 for n in 7 8 9 10; do
   i=$(( n - 7 ))
   if [ -z "${plan[$i]}" ]; then
@@ -497,7 +514,7 @@ for n in 7 8 9 10; do
   if [ "$concurrent" = true ] && [ "$n" -le 9 ]; then prev_marker=(); fi
   if begin_stage "$n" --config "${train_config_dir}/${plan[$i]}.yaml" --config "$model_config" \
        --config "$data_config" --setting "paradigm=${paradigm}" --setting "llm=${llm}" \
-       --setting "init_encoder=${init_encoder}" "${train_in[@]}" "${prev_marker[@]}"; then
+       --setting "init_encoder=${init_encoder}" "${seed_setting[@]}" "${train_in[@]}" "${prev_marker[@]}"; then
     if [ "$concurrent" = true ] && [ "$n" -eq 7 ]; then
       ( trap on_stop TERM INT HUP; run_train 7 && end_stage 7 ) &
       pretrain_pid=$!

@@ -29,7 +29,7 @@ if [ "$smoke" = true ]; then
         --analysis_config conf/analysis_smoke.yaml --inference_nj 2
         --nonspeech_opts "--num-per-kind 2 --max-duration 4")
 else
-  # demo size: 1,500 training sentences per language (x3 with speed perturbation), 100 per test
+  # demo size: 1,500 training sentences per language (x3 with speed perturbation), 200 per test
   # set; 2 threads per training process (an idle 2-core machine); README.md, "Demo"
   size=(--local_data_opts "--datadir data" --nj 2 --inference_nj 2
         --llm data/text_lm --model_config conf/model_demo.yaml --train_config_dir conf/train_demo
@@ -42,6 +42,7 @@ fi
   --test_sets "${test_sets}" \
   --token_types "phone char" \
   --analysis_sets "dev test_en test_zh" \
-  --score_corpus mini_en --scoring "test_zh=mini_zh test_zh_unseen=mini_zh" \
+  --noisy_test_sets "test_en test_zh" \
+  --score_corpus mini_en --scoring "test_zh=mini_zh test_zh_unseen=mini_zh test_zh_noisy=mini_zh" \
   "${size[@]}" \
   "${args[@]}"
