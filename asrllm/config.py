@@ -12,8 +12,10 @@ from typing import Any
 
 import yaml
 
+from asrllm.errors import UserError
 
-class ConfigError(ValueError):
+
+class ConfigError(UserError, ValueError):
     """A config file that cannot be used as written."""
 
 

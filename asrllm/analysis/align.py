@@ -9,10 +9,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from asrllm.errors import UserError
+
 NEG_INF = -np.inf
 
 
-class AlignmentError(ValueError):
+class AlignmentError(UserError, ValueError):
     """The label sequence cannot be aligned to the frames (too many labels for the frames)."""
 
 

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from asrllm.analysis.models import STAGES  # noqa: E402
 from asrllm.kaldi.table import DataError  # noqa: E402
+from asrllm.training.swaps import read_swaps  # noqa: E402
 from asrllm.utils.atomic import atomic_write  # noqa: E402
 
 METRICS = (("nse", "NSE"), ("pai", "PAI (bits / phone)"), ("csai", "CSAI (bits / phone)"),
@@ -105,7 +106,7 @@ def read_cka_record(tsv: str | os.PathLike, swaps: str | os.PathLike | None) -> 
     record = {"tsv": str(tsv), "points": points, "threshold": None, "triggers": [], "final": None}
     if swaps is not None:
         try:
-            data = json.loads(Path(swaps).read_text(encoding="utf-8"))
+            data = read_swaps(Path(swaps))
         except (OSError, json.JSONDecodeError) as e:
             raise DataError(f"{swaps}: cannot read swaps.json: {e}") from None
         record.update(swaps=str(swaps), threshold=data.get("threshold"), triggers=data.get("triggers") or [],

@@ -25,7 +25,7 @@ from asrllm.data.dataset import SpeechDataset
 from asrllm.decode.config import load_decode_config
 from asrllm.decode.naive import generate_one, top2_gap
 from asrllm.decode.recognizer import Recognizer
-from asrllm.decode.toy import build_toy_model, write_cmvn
+from asrllm.testing.toy_model import build_toy_model, write_cmvn
 from asrllm.models.build import from_pretrained
 
 SIZES = {  # random models built when no --model-dir is given

@@ -5,8 +5,8 @@
       --tokens-per-utt 40 --steps 10 --warmup 3 [--amp bf16] [--device cuda] [--out result.json]
 
 The model is built by asrllm.models.build.build_model from the stage config (conf/train/<stage>.yaml,
-or --train-config) merged over --model-config, as asrllm.bin.train does (asrllm.bin.train.resolve_stage
-and set_objective), except that the LLM is made with random weights from the config.json in
+or --train-config) merged over --model-config, as asrllm.bin.train does (asrllm.recipe.train_stage.resolve_stage
+and stage_objective), except that the LLM is made with random weights from the config.json in
 --llm-config (AutoConfig + AutoModelForCausalLM.from_config, in the dtype training loads it in: the model
 config's model.llm.dtype, float32 unless set; --llm-dtype overrides). Its tokenizer is that folder's when it has one, else a tiny byte-level BPE (asrllm.llm.tiny)
 that is used only for the fixed prompt text; every transcript is --tokens-per-utt random token ids
@@ -161,7 +161,7 @@ def run(args) -> dict:
     import torch
     import transformers
 
-    from asrllm.bin.train import resolve_stage, set_objective
+    from asrllm.recipe.train_stage import resolve_stage, stage_objective
     from asrllm.config import deep_merge, load_config
     from asrllm.lang.units import write_units
     from asrllm.models.build import build_model
@@ -190,6 +190,7 @@ def run(args) -> dict:
             cfg.train.amp = args.amp
         cfg.train.device = args.device
         cfg.train.progress_bar = False
+        objective, specaug, data_cfg = stage_objective(cfg, data_cfg)
         uses_llm = cfg.objective == "llm"
         if uses_llm and not model_cfg.get("llm"):
             raise BenchError(f"stage {cfg.stage}: the model config has no `llm:` section")
@@ -206,8 +207,7 @@ def run(args) -> dict:
         with torch.device(device) if device.type == "cuda" else contextlib.nullcontext():
             dtype = args.llm_dtype or (model_cfg.get("llm") or {}).get("dtype", "float32")
             llm = make_llm(args.llm_config, dtype, tmp) if uses_llm else None
-            model = build_model(model_cfg, llm=llm)
-        set_objective(model, cfg, data_cfg)
+            model = build_model(model_cfg, llm=llm, objective=objective, specaug=specaug)
         if uses_llm:
             model.prompt = make_prompt_class()(model.prompt, model.llm.config.vocab_size, args.tokens_per_utt,
                                                args.seed)

@@ -20,7 +20,7 @@ from asrllm.kaldi.table import DataError
 from asrllm.lang.bpe import prepare_bpe_lang
 from asrllm.lang.char import prepare_char_lang
 from asrllm.lang.config import LangConfig
-from asrllm.lang.labels import label_file_name
+from asrllm.lang.naming import label_table_of
 from asrllm.lang.phone_lang import prepare_phone_lang
 from asrllm.utils.log import setup_logging
 
@@ -46,7 +46,7 @@ def get_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = get_parser().parse_args(argv)
     setup_logging(args.log_level)
-    label = args.label_name or label_file_name(args.lang_dir, args.unit)
+    label = args.label_name or label_table_of(args.lang_dir, args.unit)
     try:
         cfg = LangConfig.from_yaml(args.config)
         if args.unit == "phone":

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from asrllm.errors import UserError
 from asrllm.kaldi.table import DataError
 from asrllm.utils.atomic import atomic_write
 
@@ -26,7 +27,7 @@ ALGORITHMS = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}
 CHUNK = 1 << 20
 
 
-class DownloadError(RuntimeError):
+class DownloadError(UserError, RuntimeError):
     """A download that failed; the message says whether re-running resumes it."""
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from asrllm.errors import UserError
 from asrllm.kaldi.datadir import DataDir, count_lines
 from asrllm.kaldi.table import DataError, read_table, table_line
 
@@ -16,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CMD = str(REPO / "utils" / "run.pl")
 
 
-class StageError(RuntimeError):
+class StageError(UserError, RuntimeError):
     """A stage that must stop with a non-zero exit status (message says why)."""
 
 

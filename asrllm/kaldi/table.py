@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from asrllm.errors import UserError
 from asrllm.utils.atomic import atomic_write
 
 
@@ -18,7 +19,7 @@ BOM = b"\xef\xbb\xbf"
 log = logging.getLogger(__name__)
 
 
-class DataError(ValueError):
+class DataError(UserError, ValueError):
     """A problem with an input file, located by file and line (or utterance id)."""
 
 

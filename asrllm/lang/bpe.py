@@ -17,6 +17,7 @@ import yaml
 
 from asrllm.lang.config import LangConfig
 from asrllm.lang.labels import iter_text, unique_dirs, write_labels
+from asrllm.lang.naming import label_table_name
 from asrllm.lang.units import UNK, write_units
 from asrllm.utils.atomic import atomic_write
 
@@ -70,7 +71,7 @@ def prepare_bpe_lang(cfg: LangConfig, train_dir: str | os.PathLike, dirs: list[s
     lang_dir = Path(lang_dir)
     opts = cfg.bpe
     size = int(size or opts.size)
-    label_name = label_name or f"text.bpe_{size}"
+    label_name = label_name or label_table_name("bpe", size)
     texts = (text for _, text in iter_text(train_dir) if text.strip())
     model = BpeModel(train_bpe(texts, lang_dir / "bpe", size, opts.model_type, opts.character_coverage,
                                opts.input_sentence_size))

@@ -21,12 +21,6 @@ def iter_text(data_dir: str | os.PathLike) -> Iterator[tuple[str, str]]:
         yield key, value
 
 
-def label_file_name(lang_dir: str | os.PathLike, unit: str) -> str:
-    """`text.<suffix>` where lang_dir is `lang_<suffix>` (lang_bpe_500 -> text.bpe_500), else text.<unit>."""
-    name = Path(lang_dir).name
-    return "text." + (name[len("lang_"):] if name.startswith("lang_") and len(name) > 5 else unit)
-
-
 def write_labels(path: str | os.PathLike, rows: Iterable[tuple[str, list[str]]]) -> int:
     """Write `<uttid> <tok> <tok> ...` lines in the given order (atomically); return the empty count."""
     empty = 0

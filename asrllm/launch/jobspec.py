@@ -14,10 +14,12 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from asrllm.errors import UserError
+
 RANGE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(\d+):(\d+)$")
 
 
-class UsageError(ValueError):
+class UsageError(UserError, ValueError):
     """Arguments that do not fit the launcher interface."""
 
 

@@ -9,6 +9,8 @@ Lines:  command sbatch ARGS...        the submit command and fixed arguments
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from asrllm.errors import UserError
+
 DEFAULT = """\
 command sbatch --export=ALL --ntasks-per-node=1
 option time=* --time $0
@@ -23,7 +25,7 @@ default gpu=0
 """
 
 
-class SlurmConfError(ValueError):
+class SlurmConfError(UserError, ValueError):
     """A slurm.conf line or option that cannot be used."""
 
 

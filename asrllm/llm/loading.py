@@ -8,11 +8,13 @@ tried and how to supply the model, instead of a hub error about connections or r
 import os
 from pathlib import Path
 
+from asrllm.errors import UserError
+
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer.model", "vocab.json")
 WEIGHT_PATTERNS = ("*.safetensors", "pytorch_model*.bin")
 
 
-class LLMNotFoundError(FileNotFoundError):
+class LLMNotFoundError(UserError, FileNotFoundError):
     """The configured LLM (or part of it) is not available locally."""
 
 

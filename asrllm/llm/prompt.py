@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields
 import torch
 
 from asrllm.config import ConfigError, check_keys, load_config
+from asrllm.errors import UserError
 from asrllm.llm.tokens import encode_plain, single_token_id
 
 IGNORE_INDEX = -100
@@ -24,7 +25,7 @@ IGNORE_INDEX = -100
 FORMATS = {"chatml": ("<|im_start|>", "<|im_end|>")}
 
 
-class PromptError(ValueError):
+class PromptError(UserError, ValueError):
     """A prompt template or tokenizer that cannot produce the prompt."""
 
 

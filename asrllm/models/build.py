@@ -37,6 +37,7 @@ from asrllm.models.adapter import FrameStackAdapter
 from asrllm.models.aed_decoder import AttentionDecoder
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.models.encoder import SpeechEncoder
+from asrllm.models.objective import Objective
 from asrllm.models.speech_llm import SpeechLLM
 from asrllm.utils.atomic import atomic_write
 
@@ -92,11 +93,14 @@ def build_llm(cfg: dict, loaded: tuple | None = None):
     return llm, tokenizer
 
 
-def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> SpeechLLM:
+def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None, objective: Objective | None = None,
+                specaug=None) -> SpeechLLM:
     """A SpeechLLM from the `model:` section; with_llm=False builds the encoder side only.
 
     `llm`: an already made (llm, tokenizer) pair to use instead of loading model.llm.path (see
     build_llm); it needs a `model.llm` section all the same (for LoRA / gradient checkpointing).
+    `objective` (None: the model's default, asrllm/models/objective.py) and `specaug` (CR-CTC's
+    in-model views) go to the constructor.
     """
     check_keys(cfg, MODEL_KEYS, "model")
     encoder = SpeechEncoder.from_config(cfg["encoder"])
@@ -121,7 +125,8 @@ def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None) -> S
         adapter = FrameStackAdapter(encoder.output_size, llm.get_input_embeddings().embedding_dim,
                                     acfg.get("stack", 4), acfg.get("hidden", 2048))
         prompt = PromptBuilder(tokenizer, PromptTemplate.from_config(cfg.get("prompt")))
-    return SpeechLLM(encoder, heads, adapter, llm, prompt, aed_decoder=aed_decoder)
+    return SpeechLLM(encoder, heads, adapter, llm, prompt, specaug=specaug, aed_decoder=aed_decoder,
+                     objective=objective)
 
 
 def build_aed_decoder(dcfg: dict, cfg: dict, encoder_size: int) -> AttentionDecoder:

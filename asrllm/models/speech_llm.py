@@ -1,12 +1,10 @@
 """SpeechLLM: speech encoder + CTC heads + frame-stacking adapter + a Hugging Face causal LM.
 
-One module for every training stage; the stage config decides the objective and what trains:
-  objective "ctc": (CR-)CTC of a CTC head on the encoder frames (stage 7, pre-training);
-  objective "aed": ESPnet's hybrid CTC/attention loss of the CTC head and the attention decoder
-                   (stage 7 of the conventional paradigm, asrllm.models.aed_decoder):
-                   aed_ctc_weight * CTC + (1 - aed_ctc_weight) * label-smoothed attention loss;
-  objective "llm": next-token cross-entropy on the transcript tokens (stages 8-10), plus an
-                   optional auxiliary CTC term (`ctc_weight`).
+One module for every training stage; the objective given to the constructor (asrllm/models/objective.py,
+from the stage config) decides the loss: "ctc" (CR-)CTC of a CTC head (stage 7, pre-training); "aed"
+ESPnet's hybrid CTC/attention loss with the attention decoder (stage 7 of the conventional paradigm,
+asrllm.models.aed_decoder); "llm" next-token cross-entropy on the transcript tokens (stages 8-10),
+plus an optional auxiliary CTC term.
 Batch contract (from asrllm.data's collate): feats [B, T, F] float, feat_lens [B], text list[str],
 and for CTC `<head>_ids` [B, L] / `<head>_lens` [B] (e.g. phone_ids, phone_lens).
 """
@@ -21,6 +19,7 @@ from asrllm.models.adapter import FrameStackAdapter
 from asrllm.models.aed_decoder import AttentionDecoder
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.models.encoder import SpeechEncoder
+from asrllm.models.objective import Objective
 
 
 def consistency_loss(log_probs_a: torch.Tensor, log_probs_b: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -69,7 +68,8 @@ def transcript_loss(llm: nn.Module, prompt, speech: torch.Tensor, speech_lens: t
 class SpeechLLM(nn.Module):
     def __init__(self, encoder: SpeechEncoder, ctc_heads: dict[str, MLPCTCHead],
                  adapter: FrameStackAdapter | None = None, llm: nn.Module | None = None,
-                 prompt=None, specaug=None, aed_decoder: AttentionDecoder | None = None):
+                 prompt=None, specaug=None, aed_decoder: AttentionDecoder | None = None,
+                 objective: Objective | None = None):
         super().__init__()
         self.encoder = encoder
         self.ctc_heads = nn.ModuleDict(ctc_heads)
@@ -78,13 +78,9 @@ class SpeechLLM(nn.Module):
         self.prompt = prompt  # asrllm.llm.prompt.PromptBuilder (not a module)
         self.specaug = specaug  # callable(feats [T, F], seed) -> feats, e.g. asrllm.augment.specaug.SpecAugment
         self.aed_decoder = aed_decoder  # AED pre-training only; predicts the labels of ctc_heads[aed_decoder.labels]
-        self.objective = "llm" if llm is not None else "aed" if aed_decoder is not None else "ctc"
-        self.ctc_head = aed_decoder.labels if aed_decoder is not None else next(iter(ctc_heads), None)
-        self.ctc_weight = 0.0
-        self.cr_ctc_weight = 0.0  # > 0: CR-CTC with two SpecAugment views
-        # aed objective (the stage config's aed: section sets them; these are ESPnet's Conformer recipes' values)
-        self.aed_ctc_weight = 0.3
-        self.aed_lsm_weight = 0.1
+        # what forward() optimises (asrllm/models/objective.py); a stage config gives it, else the default
+        self.objective = objective or Objective.default(llm is not None, aed_decoder.labels if aed_decoder else None,
+                                                        list(ctc_heads))
 
     # ---- encoder side ------------------------------------------------------------------
     def encode(self, feats: torch.Tensor, feat_lens: torch.Tensor, augment: bool = True):
@@ -106,8 +102,8 @@ class SpeechLLM(nn.Module):
 
     def forward_ctc(self, batch: dict) -> dict:
         feats, feat_lens = batch["feats"], batch["feat_lens"]
-        head = self.ctc_head
-        if self.cr_ctc_weight > 0 and self.training:
+        head = self.objective.ctc_head
+        if self.objective.cr_ctc_weight > 0 and self.training:
             # two independently augmented views of the same batch, one forward pass
             frames, frame_lens = self.encode(torch.cat([feats, feats]), torch.cat([feat_lens, feat_lens]))
             b = feats.shape[0]
@@ -118,7 +114,7 @@ class SpeechLLM(nn.Module):
             mask = (torch.arange(frames.shape[1], device=frames.device)[None] < frame_lens[:b, None]).float()
             cr = consistency_loss(log_probs[:b], log_probs[b:], mask)
             n = batch[f"{head}_lens"].sum().clamp(min=1)
-            loss_sum = ctc_sum / 2 + self.cr_ctc_weight * cr
+            loss_sum = ctc_sum / 2 + self.objective.cr_ctc_weight * cr
             return {"loss": loss_sum / n, "num_tokens": n, "ctc": (ctc_sum / 2 / n).detach(),
                     "cr": (cr / n).detach()}
         frames, frame_lens = self.encode(feats, feat_lens)
@@ -131,12 +127,12 @@ class SpeechLLM(nn.Module):
         expects; both are always computed, so that every parameter gets a gradient (DDP) and a
         weight of 1.0 gives the plain CTC loss."""
         frames, frame_lens = self.encode(batch["feats"], batch["feat_lens"])
-        head = self.ctc_head
+        head = self.objective.ctc_head
         ctc_sum, n = self.ctc_loss(frames, frame_lens, batch, head)
         labels = self.aed_decoder.labels  # the stage config checks that it is the CTC head's label set
         att_sum, m, correct = self.aed_decoder.loss(frames, frame_lens, batch[f"{labels}_ids"],
-                                                    batch[f"{labels}_lens"], self.aed_lsm_weight)
-        w = self.aed_ctc_weight
+                                                    batch[f"{labels}_lens"], self.objective.aed_lsm_weight)
+        w = self.objective.aed_ctc_weight
         loss_sum = w * ctc_sum + (1 - w) * att_sum
         # att and acc per decoder target (the labels and each utterance's <eos>); acc teacher-forced, as ESPnet's
         return {"loss": loss_sum / n, "num_tokens": n, "ctc": (ctc_sum / n).detach(),
@@ -159,10 +155,11 @@ class SpeechLLM(nn.Module):
         ce_sum, n, correct = transcript_loss(self.llm, self.prompt, speech, speech_lens, batch["text"])
         stats = {"num_tokens": n, "ce": (ce_sum / n).detach(), "acc": (correct.float() / n).detach()}
         loss_sum = ce_sum
-        if self.ctc_weight > 0 and self.ctc_head is not None:
-            ctc_sum, m = self.ctc_loss(frames, frame_lens, batch, self.ctc_head)
+        ob = self.objective
+        if ob.ctc_weight > 0 and ob.ctc_head is not None:
+            ctc_sum, m = self.ctc_loss(frames, frame_lens, batch, ob.ctc_head)
             # the CTC term is scaled to the CE token count so the weight means what it says
-            loss_sum = loss_sum + self.ctc_weight * ctc_sum / m * n
+            loss_sum = loss_sum + ob.ctc_weight * ctc_sum / m * n
             stats["ctc"] = (ctc_sum / m).detach()
         stats["loss"] = loss_sum / n
         return stats
@@ -174,6 +171,6 @@ class SpeechLLM(nn.Module):
         self.llm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
 
     def forward(self, batch: dict) -> dict:
-        if self.objective == "aed":
+        if self.objective.kind == "aed":
             return self.forward_aed(batch)
-        return self.forward_ctc(batch) if self.objective == "ctc" else self.forward_llm(batch)
+        return self.forward_ctc(batch) if self.objective.kind == "ctc" else self.forward_llm(batch)

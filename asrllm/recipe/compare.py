@@ -22,12 +22,11 @@ from pathlib import Path
 
 import yaml
 
+from asrllm.recipe.paradigms import STAGE_NUMBERS, TRAIN_STAGES
 from asrllm.recipe.results_section import read_stage_times
 
 log = logging.getLogger(__name__)
 
-TRAIN_STAGES = ("pretrain", "align", "iasft", "joint")
-STAGE_NUMBERS = {"pretrain": 7, "align": 8, "iasft": 9, "joint": 10}
 
 
 def _json(path: Path) -> dict | None:

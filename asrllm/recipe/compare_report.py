@@ -12,7 +12,7 @@ import statistics
 from pathlib import Path
 from typing import Callable
 
-from asrllm.recipe.compare import TRAIN_STAGES
+from asrllm.recipe.paradigms import TRAIN_STAGES
 
 NOISY_SUFFIX = "_noisy"
 

@@ -1,11 +1,10 @@
 """Build RESULTS.md for an experiment folder from the JSON files its stages wrote.
 
 RESULTS.md = a generated-by line, an environment block, then one section per registered section
-renderer that found files, in `order`. Sections are registered with `register_section`; a package
-adds one without touching this file by putting a module `asrllm/<package>/results_section.py`
-that calls `register_section(...)` at import time (make_results imports every such module), or by
-passing `--section-module some.module` to make_results. The scores tables themselves are such a
-section (asrllm/scoring/results_section.py).
+renderer that found files, in `order`. Sections are registered with `register_section` by the
+modules listed in SECTION_MODULES (imported by make_results) or passed with
+`--section-module some.module`. The scores tables themselves are such a section
+(asrllm/scoring/results_section.py).
 """
 
 import importlib
@@ -16,13 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-import asrllm
 from asrllm.scoring.environment import environment
 from asrllm.utils.atomic import atomic_write
 
 log = logging.getLogger(__name__)
 
-SECTION_MODULE_NAME = "results_section"
+# The modules that register RESULTS.md sections, in no particular order (each section has its own);
+# a new stage that reports adds its module here (or passes --section-module)
+SECTION_MODULES = ("asrllm.scoring.results_section", "asrllm.analysis.results_section",
+                   "asrllm.hallucination.results_section", "asrllm.recipe.results_section")
 
 # render(exp_dir, files, options) -> markdown (None or "" to leave the section out)
 Renderer = Callable[[Path, list[Path], dict], str | None]
@@ -101,11 +102,8 @@ def find_files(exp_dir: Path, patterns: Iterable[str], all_files: list[str] | No
 
 
 def load_section_modules(extra: Iterable[str] = ()) -> None:
-    """Import asrllm/*/results_section.py and any extra module names; each registers its sections."""
-    pkg_dir = Path(asrllm.__file__).parent
-    found = sorted(pkg_dir.glob(f"*/{SECTION_MODULE_NAME}.py"))
-    names = [f"asrllm.{p.parent.name}.{SECTION_MODULE_NAME}" for p in found]
-    for name in [*names, *extra]:
+    """Import SECTION_MODULES and any extra module names; each registers its sections."""
+    for name in [*SECTION_MODULES, *extra]:
         try:
             importlib.import_module(name)
         except Exception as e:  # a broken add-on must not take the scores table down with it

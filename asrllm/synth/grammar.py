@@ -15,13 +15,15 @@ from pathlib import Path
 
 import yaml
 
+from asrllm.errors import UserError
+
 GRAMMAR_DIR = Path(__file__).parent
 SLOT = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 ASCII_WORD = re.compile(r"[A-Z][A-Z']*")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-class GrammarError(ValueError):
+class GrammarError(UserError, ValueError):
     """A grammar file that cannot be used as written."""
 
 

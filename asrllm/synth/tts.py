@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
 
+from asrllm.errors import UserError
 from asrllm.synth.pronounce import espeak_ssml, segments
 from asrllm.synth.voices import ESPEAK_CODESWITCH, Voice
 
@@ -18,7 +19,7 @@ SYNTH_VERSION = 1
 TOOLS = ("espeak-ng", "flite", "sox")
 
 
-class SynthError(RuntimeError):
+class SynthError(UserError, RuntimeError):
     """A TTS or sox command failed."""
 
 

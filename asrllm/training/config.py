@@ -33,7 +33,7 @@ class TrainerConfig:
     keep_best: int = 1
     best_metric: str = "valid_loss"
     best_mode: str = "min"
-    seed: int = 0  # the RNGs start from seed + rank; bin/train's data order from batching.seed + seed
+    seed: int = 0  # the RNGs start from seed + rank; the recipe's data order from batching.seed + seed
     device: str = "auto"  # auto | cpu | cuda
     parallel: str = "ddp"  # ddp | fsdp (only matters under torchrun)
     fsdp_modules: list[str] = field(default_factory=list)  # e.g. ["llm"]

@@ -15,7 +15,6 @@ mode swaps as soon as swaps.json lists a new snapshot. Every swap is recorded wi
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ from asrllm.training.distributed import broadcast_object
 from asrllm.training.stage_config import CKAConfig, SwapConfig
 from asrllm.training.state import load_named_weights
 from asrllm.training.steplog import keep_rows_before
-from asrllm.utils.atomic import atomic_write
+from asrllm.training.swaps import ends_with_final, read_swaps, swap_queue, write_json, write_swaps
 
 log = logging.getLogger(__name__)
 SNAPSHOT_PREFIXES = ("encoder.", "ctc_heads.")
@@ -50,18 +49,6 @@ def load_snapshot(path: str | Path, only_encoder: bool = False,
     """A snapshot's weights; only_encoder keeps those under `prefixes` (what a swap replaces)."""
     state = torch.load(path, map_location="cpu", weights_only=True)
     return {k: v for k, v in state.items() if not only_encoder or k.startswith(prefixes)}
-
-
-def read_swaps(path: Path) -> dict:
-    if not path.is_file():
-        return {"triggers": [], "final": None}
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def write_json(path: Path, data: dict) -> None:
-    with atomic_write(path) as f:
-        json.dump(data, f, indent=1)
-        f.write("\n")
 
 
 @torch.no_grad()
@@ -131,8 +118,7 @@ class CKAMonitor:
 
     def _write(self) -> None:
         if self.is_main:
-            write_json(self.out_dir / "swaps.json", {"threshold": self.cfg.threshold, "triggers": self.triggers,
-                                                     "final": None})
+            write_swaps(self.out_dir / "swaps.json", self.cfg.threshold, self.triggers, None)
 
     def __call__(self, trainer, step: int) -> None:
         if not self._started:
@@ -177,35 +163,8 @@ class CKAMonitor:
             return
         path = self.snap_dir / f"snapshot_{trainer.step}_final.pt"
         save_snapshot(trainer.module, path)
-        write_json(self.out_dir / "swaps.json", {"threshold": self.cfg.threshold if self.cfg else None,
-                                                 "triggers": self.triggers,
-                                                 "final": {"step": trainer.step, "snapshot": str(path.resolve())}})
-
-
-def first_snapshot(swaps_path: Path) -> str:
-    """The snapshot that initialises alignment: the first trigger, else the final encoder."""
-    swaps = read_swaps(swaps_path)
-    if swaps["triggers"]:
-        return swaps["triggers"][0]["snapshot"]
-    if swaps.get("final"):
-        log.warning("%s: CKA never dropped below the threshold; alignment starts from the final encoder",
-                    swaps_path)
-        return swaps["final"]["snapshot"]
-    raise FileNotFoundError(f"{swaps_path}: no snapshot recorded yet (has pre-training reached cka.start_step?)")
-
-
-def swap_queue(swaps: dict) -> list[str]:
-    """Snapshots IA-SFT swaps in, in order: the triggers after the first, then the final encoder."""
-    queue = [t["snapshot"] for t in swaps["triggers"][1:]]
-    if swaps.get("final"):
-        final = swaps["final"]["snapshot"]
-        if not swaps["triggers"] or final != swaps["triggers"][-1]["snapshot"]:
-            queue.append(final)
-    return queue
-
-
-def ends_with_final(swaps: dict, queue: list[str]) -> bool:
-    return bool(queue and swaps.get("final") and queue[-1] == swaps["final"]["snapshot"])
+        write_swaps(self.out_dir / "swaps.json", self.cfg.threshold if self.cfg else None, self.triggers,
+                    {"step": trainer.step, "snapshot": str(path.resolve())})
 
 
 def default_swap_steps(n: int, max_steps: int, final_last: bool) -> list[int]:

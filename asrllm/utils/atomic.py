@@ -5,6 +5,8 @@ import os
 from pathlib import Path
 from typing import IO, Iterator
 
+from asrllm.errors import UserError
+
 
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
@@ -29,7 +31,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None 
         raise
 
 
-class NotWritableError(OSError):
+class NotWritableError(UserError, OSError):
     """A folder a job must write to refuses writes."""
 
 

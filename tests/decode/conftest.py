@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from asrllm.decode.toy import build_toy_model, write_cmvn, write_toy_data_dir
+from asrllm.testing.toy_model import build_toy_model, write_cmvn, write_toy_data_dir
 
 DURATIONS = [1.0, 2.6, 1.7, 3.3, 0.8, 2.1, 1.2]
 

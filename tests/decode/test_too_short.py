@@ -12,7 +12,7 @@ from asrllm.decode.config import DecodeConfig
 from asrllm.decode.recognizer import Recognizer
 from asrllm.models.subsampling import MIN_INPUT_FRAMES
 from asrllm.decode.search import TOO_SHORT
-from asrllm.decode.toy import write_toy_data_dir
+from asrllm.testing.toy_model import write_toy_data_dir
 from asrllm.kaldi.speakers import write_spk2utt
 from asrllm.kaldi.table import read_table_dict
 

@@ -8,7 +8,7 @@ from asrllm.bin import make_nonspeech_sets as cli
 from asrllm.data.config import DataConfig
 from asrllm.data.dataset import SpeechDataset
 from asrllm.decode.shard import eval_data_config
-from asrllm.decode.toy import write_toy_data_dir
+from asrllm.testing.toy_model import write_toy_data_dir
 from asrllm.kaldi.table import read_table_dict
 from asrllm.kaldi.validate import Options, validate_data_dir
 

@@ -5,7 +5,7 @@ import torch
 
 from asrllm.data.config import DataConfig
 from asrllm.decode.config import DecodeConfig
-from asrllm.decode.toy import build_toy_model, write_cmvn, write_toy_data_dir
+from asrllm.testing.toy_model import build_toy_model, write_cmvn, write_toy_data_dir
 from asrllm.inference.pack import pack_model
 
 DECODE = DecodeConfig(max_new_tokens_factor=1.0, max_new_tokens_constant=3)

@@ -115,7 +115,7 @@ def test_cli_errors(packed, tmp_path, caplog):
 def test_lora_merged_on_request(tmp_path, audio_dir):
     from asrllm.data.config import DataConfig
     from asrllm.decode.config import DecodeConfig
-    from asrllm.decode.toy import build_toy_model, write_cmvn
+    from asrllm.testing.toy_model import build_toy_model, write_cmvn
 
     src = build_toy_model(tmp_path / "src", lora=True)
     cmvn = write_cmvn(audio_dir, tmp_path / "cmvn.json")

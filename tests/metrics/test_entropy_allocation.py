@@ -91,6 +91,7 @@ def _prior_entropy_bits(labels):
     return float(-(p * np.log2(p)).sum())
 
 
+@pytest.mark.slow  # a few seconds to a minute: make test only, not make check
 def test_pai_of_phone_identity_is_about_the_prior_entropy_and_of_noise_about_zero():
     rng = np.random.default_rng(0)
     n, n_phones = 2000, 12
@@ -131,6 +132,7 @@ def _csai_case(seed):
     return context, words, utt, phone_embed[phones] + noise, phone_embed[phones] + word_embed[words] + noise
 
 
+@pytest.mark.slow  # a few seconds to a minute: make test only, not make check
 def test_csai_is_about_zero_for_phone_only_features_and_positive_with_word_identity():
     context, words, utt, phone_only, with_words = _csai_case(0)
     cfg = ProbeConfig(seeds=[0], weight_decays=[0.1, 1.0, 10.0, 100.0], max_iter=100, unit_min_count=1,

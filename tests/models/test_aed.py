@@ -7,6 +7,7 @@ import torch
 from asrllm.config import ConfigError
 from asrllm.models.aed_decoder import IGNORE_ID
 from asrllm.models.build import build_model, from_pretrained, save_pretrained
+from asrllm.models.objective import Objective
 
 
 @pytest.fixture
@@ -17,10 +18,11 @@ def aed_cfg(model_cfg):
     return cfg
 
 
-def aed_model(cfg, seed=0):
+def aed_model(cfg, seed=0, objective=None):
+    """The same weights for one seed, whatever the objective given to the constructor."""
     torch.manual_seed(seed)
-    model = build_model(cfg, with_llm=False)
-    assert model.objective == "aed" and model.ctc_head == "phone"
+    model = build_model(cfg, with_llm=False, objective=objective)
+    assert objective or model.objective == Objective("aed", "phone")  # a decoder: the aed default
     return model
 
 
@@ -54,14 +56,11 @@ def test_aed_loss_is_finite_and_reaches_encoder_ctc_head_and_decoder(aed_cfg, to
 
 
 def test_hybrid_weights(aed_cfg, toy_batch):
-    model = aed_model(aed_cfg).eval()
     batch = toy_batch()
     with torch.no_grad():
-        mixed = model(batch)
-        model.aed_ctc_weight = 1.0
-        ctc_only = model(batch)
-        model.objective = "ctc"
-        plain = model(batch)
+        mixed = aed_model(aed_cfg).eval()(batch)
+        ctc_only = aed_model(aed_cfg, objective=Objective("aed", "phone", aed_ctc_weight=1.0)).eval()(batch)
+        plain = aed_model(aed_cfg, objective=Objective("ctc", "phone")).eval()(batch)
     assert torch.equal(ctc_only["loss"], plain["loss"])  # ctc_weight 1.0: the plain CTC loss
     # 0.3 * CTC + 0.7 * attention, both summed and divided by the label count (8); att is per
     # decoder target (the 8 labels + 2 <eos>)
@@ -95,9 +94,8 @@ def test_label_smoothing_weight_is_the_one_configured(aed_cfg, toy_batch, eps):
         ce = torch.nn.functional.cross_entropy(logits.reshape(-1, 23), ys_out.reshape(-1), ignore_index=IGNORE_ID,
                                                reduction="sum")
         torch.testing.assert_close(att, ce)
-    model.aed_lsm_weight = eps
     with torch.no_grad():
-        out = model(batch)
+        out = aed_model(aed_cfg, objective=Objective("aed", "phone", aed_lsm_weight=eps)).eval()(batch)
     torch.testing.assert_close(out["att"], att / 10)
 
 
@@ -123,7 +121,7 @@ def test_saved_aed_model_holds_the_decoder_and_reloads(aed_cfg, toy_batch, tmp_p
     state = torch.load(tmp_path / "final/speech.pt", weights_only=True)
     assert any(k.startswith("aed_decoder.") for k in state)
     loaded, cfg = from_pretrained(tmp_path / "final", with_llm=False)
-    assert cfg["aed_decoder"]["labels"] == "phone" and loaded.objective == "aed"
+    assert cfg["aed_decoder"]["labels"] == "phone" and loaded.objective.kind == "aed"
     with torch.no_grad():
         after = loaded.eval()(batch)
     assert torch.equal(before["loss"], after["loss"]) and torch.equal(before["att"], after["att"])

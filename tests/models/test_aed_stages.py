@@ -7,7 +7,8 @@ import types
 import torch
 import yaml
 
-from asrllm.bin.train import initial_weights, resolve_stage, set_objective, start_model_config
+from asrllm.recipe.train_stage import initial_weights, resolve_stage, stage_objective, start_model_config
+from asrllm.models.objective import Objective
 from asrllm.models.build import build_model, save_pretrained
 from asrllm.training.stage_config import StageConfig
 
@@ -32,11 +33,11 @@ def test_stage_7_builds_the_decoder_and_takes_the_loss_weights(model_cfg, phone_
         config=str(tmp_path / "stage.yaml"), model_config=str(tmp_path / "model.yaml"),
         data_config=str(repo / "conf/data.yaml"), lang=[f"phone={phone_units.parent}"]))
     assert "llm" not in model_cfg and "adapter" not in model_cfg and model_cfg["aed_decoder"]["labels"] == "phone"
-    assert heads == {"phone": (f"text.{phone_units.parent.name}", str(phone_units))}
-    model = build_model(model_cfg)
-    set_objective(model, cfg, data_cfg)
-    assert model.aed_decoder is not None and model.llm is None
-    assert (model.objective, model.aed_ctc_weight, model.aed_lsm_weight) == ("aed", 0.5, 0.2)
+    assert heads == {"phone": ("text.phone", str(phone_units))}  # a lang dir not named lang_<set>: the head's
+    objective, specaug, _ = stage_objective(cfg, data_cfg)
+    model = build_model(model_cfg, objective=objective, specaug=specaug)
+    assert model.aed_decoder is not None and model.llm is None and specaug is None
+    assert model.objective == Objective("aed", "phone", aed_ctc_weight=0.5, aed_lsm_weight=0.2)
 
 
 def test_alignment_starts_from_an_aed_model_without_its_decoder(model_cfg, tmp_path, caplog):
@@ -53,7 +54,7 @@ def test_alignment_starts_from_an_aed_model_without_its_decoder(model_cfg, tmp_p
     stage_cfg = start_model_config(a, cfg)
     assert "aed_decoder" not in stage_cfg and set(stage_cfg["ctc_heads"]) == {"phone"}
     with caplog.at_level(logging.INFO, logger="asrllm.train"):
-        model = initial_weights(a, cfg, stage_cfg)
+        model = initial_weights(a, cfg, stage_cfg, Objective())
     assert model.aed_decoder is None and model.llm is not None
     assert "its attention decoder" in caplog.text and "dropped" in caplog.text
     want = pretrained.state_dict()

@@ -3,6 +3,7 @@
 import torch
 
 from asrllm.models.build import build_model, from_pretrained, save_pretrained
+from asrllm.models.objective import Objective
 from asrllm.models.speech_llm import prompt_embeddings, transcript_loss
 
 
@@ -51,13 +52,14 @@ def test_speech_slots_hold_the_adapter_output(model_cfg, toy_batch):
 
 
 def test_ctc_and_cr_ctc_objectives(model_cfg, toy_batch):
-    model = build_model(model_cfg, with_llm=False)
-    model.objective = "ctc"
+    def model(**weights):
+        torch.manual_seed(0)
+        return build_model(model_cfg, with_llm=False, objective=Objective("ctc", "phone", **weights))
+
     batch = toy_batch()
-    plain = model(batch)
+    plain = model()(batch)
     assert int(plain["num_tokens"]) == 8 and plain["loss"] > 0
-    model.cr_ctc_weight = 0.2
-    cr = model(batch)
+    cr = model(cr_ctc_weight=0.2)(batch)
     # without SpecAugment both views are equal: the consistency term is zero and the CTC part matches
     assert float(cr["cr"]) < 1e-6
     assert torch.allclose(cr["ctc"], plain["ctc"], atol=1e-5)
@@ -97,13 +99,12 @@ def test_lora_save_and_load_round_trip(model_cfg, tmp_path, toy_batch):
 
 
 def test_auxiliary_ctc_term_in_the_llm_objective(model_cfg, toy_batch):
-    torch.manual_seed(0)
-    model = build_model(model_cfg).eval()
     batch = toy_batch()
     with torch.no_grad():
-        plain = model(batch)
-        model.ctc_weight, model.ctc_head = 0.5, "phone"
-        both = model(batch)
+        torch.manual_seed(0)
+        plain = build_model(model_cfg).eval()(batch)
+        torch.manual_seed(0)
+        both = build_model(model_cfg, objective=Objective("llm", "phone", ctc_weight=0.5)).eval()(batch)
     assert "ctc" in both and torch.allclose(both["loss"], plain["loss"] + 0.5 * both["ctc"], atol=1e-5)
 
 

@@ -89,6 +89,7 @@ def reading(make_tiny_lm):
     return tok, model, task
 
 
+@pytest.mark.slow  # a few seconds to a minute: make test only, not make check
 def test_reading_task_labels_sentences_with_phones_and_trains(reading):
     tok, model, task = reading
     assert task.units[:2] == ["<blank>", "<unk>"]

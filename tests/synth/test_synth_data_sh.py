@@ -10,6 +10,8 @@ import soundfile as sf
 
 from asrllm.kaldi.table import read_table, read_table_dict
 
+pytestmark = pytest.mark.slow  # synthesises a small corpus and trains a toy LM: make test only
+
 SETS = ["train", "dev", "test_en", "test_zh", "test_en_unseen", "test_zh_unseen"]
 
 

@@ -22,6 +22,7 @@ def test_shipped_files_match_their_recorded_sha256(repo):
     assert listed == present
 
 
+@pytest.mark.slow  # a few seconds to a minute: make test only, not make check
 def test_shipped_lm_was_built_from_the_current_demo_inputs(repo, tool_env, tmp_path):
     """The demo's corpus texts (no audio needed) give the shipped fingerprint, so stage 1 copies it."""
     recipe = tmp_path / "asr_llm"

@@ -47,6 +47,7 @@ def test_accumulation_matches_one_big_batch(tmp_path, reference):
         torch.testing.assert_close(weights[k], v, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.slow  # a few seconds to a minute: make test only, not make check
 def test_two_ranks_match_one_process(tmp_path, reference, tool_env, repo):
     """DDP and FSDP (FSDP2 on gloo), each with 2 micro-batches of PER_RANK / 2 per rank and update,
     stopped after 2 updates and resumed by a new Trainer (checkpoint round trip under each)."""

@@ -5,7 +5,8 @@ import json
 import torch
 from torch import nn
 
-from asrllm.training.hotswap import EncoderSwap, first_snapshot, save_snapshot, swap_queue
+from asrllm.training.hotswap import EncoderSwap, save_snapshot
+from asrllm.training.swaps import first_snapshot, swap_queue
 from asrllm.training.stage_config import SwapConfig
 
 

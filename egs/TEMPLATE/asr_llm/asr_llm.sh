@@ -84,10 +84,6 @@ _driver_args=("$@")
 [ $# -eq 0 ] || die "unexpected arguments: $* (see $0 --help)"
 [ -n "$train_set" ] || die "--train_set is required"
 [ -n "$valid_set" ] || die "--valid_set is required"
-paradigms="entropy conventional conventional_ctc projector_only single_stage"
-case " $paradigms " in *" $paradigm "*) ;;
-  *) die "--paradigm must be one of: ${paradigms// /, } (got '$paradigm')" ;;
-esac
 for opt in stage stop_stage; do
   [[ "${!opt}" =~ ^[0-9]+$ ]] && [ "${!opt}" -ge 1 ] && [ "${!opt}" -le 15 ] \
     || die "--${opt} must be a stage number from 1 to 15 (got '${!opt}')"
@@ -98,6 +94,13 @@ for t in $noisy_test_sets; do
 done
 [ -n "$exp" ] || exp=${expdir}/asr_llm_${paradigm}
 . ./path.sh
+# the paradigm's stage configs for stages 7-10 (asrllm/recipe/paradigms.py; "-": skipped)
+paradigms=$(${python} -m asrllm.bin.paradigm_plan --list) || die "cannot list the paradigms (see above)"
+case " $paradigms " in *" $paradigm "*) ;;
+  *) die "--paradigm must be one of: ${paradigms// /, } (got '$paradigm')" ;;
+esac
+read -r -a plan <<< "$(${python} -m asrllm.bin.paradigm_plan "$paradigm")"
+for i in 0 1 2 3; do [ "${plan[$i]}" != - ] || plan[$i]=""; done
 . ./cmd.sh
 
 data_marks=${dumpdir}/.stages
@@ -229,10 +232,18 @@ data_files() {
   return 0
 }
 
+# The label sets of --token_types: lang dir and label table per unit (asrllm/lang/naming.py's rule)
+# (phone is always named: stage 13 aligns with it)
+label_sets=$(${python} -m asrllm.bin.label_sets --units "phone ${token_types}" --bpe-size "$bpe_size") \
+  || die "--token_types '${token_types}': see the error above (label sets: phone, char, bpe)"
+declare -A lang_dir_of label_table_of
+while read -r unit lang table; do
+  lang_dir_of[$unit]=${datadir}/${lang}; label_table_of[$unit]=$table
+done <<< "$label_sets"
 # label_table_names: the label files stage 6 writes into each data dir (text.phone text.char text.bpe_N)
 label_table_names() {
   local t
-  for t in $token_types; do [ "$t" = bpe ] && echo "text.bpe_${bpe_size}" || echo "text.$t"; done
+  for t in $token_types; do echo "${label_table_of[$t]}"; done
 }
 
 # consumed_files DIR...: what a training or evaluation stage reads of data dirs made by stages
@@ -364,14 +375,9 @@ if begin_stage 6 --config "$lang_config" --config "$prompt_config" --setting "to
      --setting "bpe_size=${bpe_size}" --setting "llm=${llm}" --input "${dumpdir}/filtered/${train_sp}/text"; then
   dirs=(); for d in $train_sp $eval_sets; do dirs+=("${dumpdir}/filtered/$d"); done
   for t in $token_types; do
-    case "$t" in
-      phone) lang_dir=${datadir}/lang_phone; extra=() ;;
-      char)  lang_dir=${datadir}/lang_char;  extra=() ;;
-      bpe)   lang_dir=${datadir}/lang_bpe_${bpe_size}; extra=(--bpe-size "$bpe_size") ;;
-      *) die "--token_types: unknown label set '$t' (phone, char, bpe)" ;;
-    esac
+    extra=(); [ "$t" = bpe ] && extra=(--bpe-size "$bpe_size")
     ${python} -m asrllm.bin.prepare_lang --unit "$t" "${extra[@]}" --config "$lang_config" --nj "$nj" \
-      --train-dir "${dumpdir}/filtered/${train_sp}" --lang-dir "$lang_dir" "${dirs[@]}"
+      --train-dir "${dumpdir}/filtered/${train_sp}" --lang-dir "${lang_dir_of[$t]}" "${dirs[@]}"
   done
   [ -n "$llm" ] || die "stage 6: no LLM configured: set --llm to a local Hugging Face folder (or a hub id with --allow_download true)"
   dl=(); [ "$allow_download" = true ] && dl=(--allow-download)
@@ -387,21 +393,10 @@ fi
 # ------------------------------------------------------------------------------------------
 # Training: which stage config each paradigm runs in stages 7-10 (empty: skipped)
 # ------------------------------------------------------------------------------------------
-# conventional is the paper's baseline, AED pre-training (attention decoder + CTC on characters);
-# conventional_ctc the same paradigm with character-CTC pre-training (an ablation: CTC vs AED)
-case "$paradigm" in
-  entropy)          plan=(pretrain_phone align iasft joint) ;;
-  conventional)     plan=(pretrain_aed align "" joint) ;;
-  conventional_ctc) plan=(pretrain_char align "" joint) ;;
-  projector_only)   plan=(pretrain_phone align_long "" "") ;;
-  single_stage)     plan=("" "" "" joint_single) ;;
-esac
 [ -z "$init_encoder" ] || plan[0]=""
 stage_dirs=(pretrain align iasft joint)
 lang_args=()
-for t in $token_types; do
-  case "$t" in bpe) lang_args+=(--lang "bpe=${datadir}/lang_bpe_${bpe_size}") ;; *) lang_args+=(--lang "$t=${datadir}/lang_$t") ;; esac
-done
+for t in $token_types; do lang_args+=(--lang "$t=${lang_dir_of[$t]}"); done
 # What every training stage consumes from stages 5-6: their markers (by recorded state), the
 # unit lists, the CMVN statistics and the train/valid dirs' index files, features and labels.
 # A re-run of stage 6 with other units therefore makes stages 7-10 stale instead of "done".
@@ -468,10 +463,11 @@ pretrain_pid=
 wait_for_trigger() {
   local swaps=${exp}/pretrain/swaps.json
   log "concurrent IA-SFT: waiting for the first CKA-triggered snapshot in $swaps"
+  local rc
   while :; do
-    if [ -f "$swaps" ] && ${python} -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d["triggers"] or d.get("final")))' "$swaps"; then
-      return 0
-    fi
+    rc=0; ${python} -m asrllm.bin.swaps ready "$swaps" || rc=$?
+    [ "$rc" -eq 0 ] && return 0
+    [ "$rc" -eq 2 ] || die "concurrent IA-SFT: cannot read $swaps (see above)"
     if ! kill -0 "$pretrain_pid" 2>/dev/null; then
       wait "$pretrain_pid" || die "stage 7 (pretrain) failed; see ${exp}/pretrain/train.log"
       return 0
@@ -580,8 +576,8 @@ if begin_stage 12 --input "$(marker_of 11)" --setting "scoring=${scoring}" --set
       --corpus "$corpus" --out "${decode_dir}/$t/score"
     for hyp in "${decode_dir}/$t"/text.ctc_*; do
       [ -e "$hyp" ] || continue
-      head=${hyp##*/text.ctc_}; suffix=$head; [ "$head" = bpe ] && suffix=bpe_${bpe_size}
-      ref=${dumpdir}/filtered/$t/text.${suffix}
+      head=${hyp##*/text.ctc_}
+      ref=${dumpdir}/filtered/$t/${label_table_of[$head]:-text.$head}
       [ -f "$ref" ] || { log "stage 12: no ${ref}; CTC ${head} diagnostic not scored"; continue; }
       ${python} -m asrllm.bin.score --ref "$ref" --hyp "$hyp" --unit word --normalizer none \
         --out "${decode_dir}/$t/score_ctc_${head}"
@@ -607,10 +603,10 @@ done
 a_dirs=(); for d in $a_sets; do a_dirs+=("${dumpdir}/filtered/$d"); done
 mapfile -t -O "${#a_in[@]}" a_in < <(consumed_files "${a_dirs[@]}")
 if begin_stage 13 --config "$analysis_config" --setting "analysis_sets=${a_sets}" "${a_in[@]}" \
-     --input "$(marker_of 6)" --input "${dumpdir}/global_cmvn.json" --input "${datadir}/lang_phone/units.txt"; then
+     --input "$(marker_of 6)" --input "${dumpdir}/global_cmvn.json" --input "${lang_dir_of[phone]}/units.txt"; then
   [ -n "${exps[*]}" ] || die "stage 13 (analysis): no trained experiment under ${expdir}"
   ${python} -m asrllm.bin.analyze --exps "${exps[@]}" --data-dir "${a_dirs[@]}" --data-config "$data_config" \
-    --cmvn "${dumpdir}/global_cmvn.json" --lang-dir "${datadir}/lang_phone" --config "$analysis_config" \
+    --cmvn "${dumpdir}/global_cmvn.json" --lang-dir "${lang_dir_of[phone]}" --config "$analysis_config" \
     --out-dir "$a_out"
   ${python} -m asrllm.bin.make_results "$exp"
   end_stage 13

@@ -37,11 +37,10 @@ budget_config_dir=          # their stage configs (empty: conf/train_demo/budget
 if [ "$smoke" = true ]; then expdir=exp_smoke; budget=conf/train_smoke; else expdir=exp; budget=conf/train_demo/budget; fi
 [ -z "$budget_config_dir" ] || budget=$budget_config_dir
 if [ -z "$seeds" ]; then if [ "$smoke" = true ]; then seeds="0 1"; else seeds="0 1 2"; fi; fi
+known=$(python3 -m asrllm.bin.paradigm_plan --list)
 for p in $paradigms; do
-  case "$p" in
-    conventional|conventional_ctc|projector_only|single_stage) ;;
-    *) echo "$0: --paradigms: unknown paradigm '$p' (conventional conventional_ctc projector_only single_stage)" >&2
-       exit 1 ;;
+  case " $known " in *" $p "*) [ "$p" != entropy ] || { echo "$0: --paradigms: entropy always runs" >&2; exit 1; } ;;
+    *) echo "$0: --paradigms: unknown paradigm '$p' (${known})" >&2; exit 1 ;;
   esac
 done
 

@@ -1,7 +1,7 @@
 """A self-contained training set-up for launch checks of asrllm.bin.train (tools/gpu_check.sh): no corpus,
 no network, no G2P, seconds to make.
 
-python -m asrllm.bench.train_fixture OUT [--train-utts 32] [--dev-utts 8] [--seed 0]
+python -m asrllm.testing.train_fixture OUT [--train-utts 32] [--dev-utts 8] [--seed 0]
 
 Writes under OUT:
   data/{train,dev}/      formatted data dirs (stage-4 layout): wav.scp (16 kHz 16-bit WAV of synthetic
