@@ -323,9 +323,12 @@ def test_analysis_stage(recipe):
 
 def test_compare_paradigms(recipe):
     """local/compare_paradigms.sh: evaluates every paradigm and writes the comparison."""
-    r = subprocess.run(["local/compare_paradigms.sh", "--smoke", "true"], cwd=recipe, capture_output=True,
-                       text=True)
-    assert r.returncode == 0, r.stderr[-4000:]
+    # two seeds at once (--jobs 2), as a 2-core machine would run them
+    r = subprocess.run(["local/compare_paradigms.sh", "--smoke", "true", "--jobs", "2"], cwd=recipe,
+                       capture_output=True, text=True)
+    logs = "".join((recipe / f"exp_smoke/compare_seed{s}.log").read_text()[-2000:] for s in (0, 1)
+                   if (recipe / f"exp_smoke/compare_seed{s}.log").is_file())
+    assert r.returncode == 0, r.stderr[-4000:] + logs
     import json
     report = json.loads((recipe / "exp_smoke/paradigm_comparison.json").read_text())
     runs = report["paradigms"]

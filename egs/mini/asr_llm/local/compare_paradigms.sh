@@ -29,6 +29,9 @@ smoke=false                                            # compare the smoke-size 
 paradigms="conventional projector_only single_stage"   # trained here next to entropy
 seeds=                      # seeds to train and average (empty: "0 1 2"; smoke "0 1")
 budget_config_dir=          # their stage configs (empty: conf/train_demo/budget; smoke conf/train_smoke)
+jobs=1                      # seeds trained at once; with N > 1 each gets 1 thread and 1 decoding job
+                            # (on 2 cores two 1-thread jobs keep both busy where one 2-thread job
+                            # leaves them partly idle), its log in <expdir>/compare_seed<S>.log
 
 . utils/parse_options.sh
 [ $# -eq 0 ] || { echo "$0: unexpected arguments: $* (see $0 --help)" >&2; exit 1; }
@@ -44,12 +47,14 @@ for p in $paradigms; do
   esac
 done
 
-runs=()
-for seed in $seeds; do
-  [[ "$seed" =~ ^[0-9]+$ ]] || { echo "$0: --seeds: '$seed' is not a number" >&2; exit 1; }
-  if [ "$seed" -eq 0 ]; then sdir=$expdir; so=(--smoke "$smoke"); else
-    sdir=${expdir}/seed${seed}; so=(--smoke "$smoke" --expdir "$sdir" --train_seed "$seed"); fi
-  runs+=("${seed}=${sdir}")
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "$0: --jobs must be a positive number, got '$jobs'" >&2; exit 1; }
+par=(); [ "$jobs" -eq 1 ] || par=(--train_threads 1 --inference_nj 1 --nj 1)
+
+# run_seed S: every paradigm of seed S, stages 7-14
+run_seed() {
+  local seed=$1 sdir so entropy_exp p opts
+  if [ "$seed" -eq 0 ]; then sdir=$expdir; so=(--smoke "$smoke" "${par[@]}"); else
+    sdir=${expdir}/seed${seed}; so=(--smoke "$smoke" --expdir "$sdir" --train_seed "$seed" "${par[@]}"); fi
   entropy_exp=${sdir}/asr_llm_entropy
   log "seed ${seed}, entropy paradigm: ./run.sh ${so[*]} (finished stages are skipped)"
   # up to stage 12: its stage 13 covers every paradigm under the expdir, so once another paradigm has
@@ -68,7 +73,32 @@ for seed in $seeds; do
   ./run.sh "${so[@]}" --stage 13 --stop_stage 13 --force true
   ./run.sh "${so[@]}" --stage 14 --stop_stage 14
   for p in $paradigms; do ./run.sh "${so[@]}" --paradigm "$p" --stage 14 --stop_stage 14 --train_config_dir "$budget"; done
+}
+
+runs=()
+for seed in $seeds; do
+  [[ "$seed" =~ ^[0-9]+$ ]] || { echo "$0: --seeds: '$seed' is not a number" >&2; exit 1; }
+  if [ "$seed" -eq 0 ]; then runs+=("0=${expdir}"); else runs+=("${seed}=${expdir}/seed${seed}"); fi
 done
+if [ "$jobs" -eq 1 ]; then
+  for seed in $seeds; do run_seed "$seed"; done
+else
+  # the data stages once, before the seeds share them
+  ./run.sh --smoke "$smoke" --stop_stage 6
+  mkdir -p "$expdir"
+  for seed in $seeds; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do sleep 5; done
+    log "seed ${seed}: started, log ${expdir}/compare_seed${seed}.log"
+    rm -f "${expdir}/.compare_seed${seed}.rc"
+    # the seed's exit status goes to a file: a failing seed stops only itself
+    ( set +e; ( set -e; run_seed "$seed" ) > "${expdir}/compare_seed${seed}.log" 2>&1
+      echo $? > "${expdir}/.compare_seed${seed}.rc" ) &
+  done
+  wait
+  failed=()
+  for seed in $seeds; do [ "$(cat "${expdir}/.compare_seed${seed}.rc" 2>/dev/null)" = 0 ] || failed+=("$seed"); done
+  [ -z "${failed[*]}" ] || { log "ERROR: seed(s) ${failed[*]} failed: see ${expdir}/compare_seed<S>.log"; exit 1; }
+fi
 
 # shellcheck disable=SC2086
 python3 -m asrllm.bin.compare_paradigms --runs "${runs[@]}" --paradigms entropy $paradigms \
