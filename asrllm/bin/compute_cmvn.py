@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from asrllm.data.cli import run_stage
+from asrllm.cli import run
 from asrllm.data.config import load_data_config
 from asrllm.data.shards import DEFAULT_CMD, check_nj
 from asrllm.features.cmvn_stage import accumulate, compute_cmvn
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             compute_cmvn(args.data_dir, args.out, cfg, args.config, args.nj, args.cmd)
 
-    return run_stage("compute_cmvn", body, args.log_level)
+    return run("compute_cmvn", body, args.log_level)
 
 
 if __name__ == "__main__":

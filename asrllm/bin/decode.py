@@ -15,7 +15,7 @@ import sys
 
 import yaml
 
-from asrllm.data.cli import run_stage
+from asrllm.cli import run
 from asrllm.data.config import load_data_config
 from asrllm.data.shards import DEFAULT_CMD, check_nj
 from asrllm.decode.config import load_decode_config
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                     cfg, args.nj, args.cmd, args.num_threads, args.num_workers,
                     module_command("asrllm.bin.decode", sys.argv[1:] if argv is None else argv))
 
-    return run_stage("decode", body, args.log_level)
+    return run("decode", body, args.log_level)
 
 
 if __name__ == "__main__":

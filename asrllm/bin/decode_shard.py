@@ -6,7 +6,7 @@ import sys
 
 import torch
 
-from asrllm.data.cli import run_stage
+from asrllm.cli import run
 from asrllm.data.config import load_data_config
 from asrllm.decode.config import load_decode_config
 from asrllm.decode.recognizer import Recognizer
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         for data_dir, work_dir in zip(args.data_dir, args.work_dir):
             decode_shard(recognizer, data_dir, data_cfg, args.cmvn, args.job, args.nj, work_dir, workers)
 
-    return run_stage("decode_shard", body, args.log_level)
+    return run("decode_shard", body, args.log_level)
 
 
 if __name__ == "__main__":

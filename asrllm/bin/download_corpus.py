@@ -11,9 +11,9 @@ import argparse
 import logging
 import sys
 
+from asrllm.cli import run
 from asrllm.corpora.download import DownloadError, read_checksums
 from asrllm.corpora.releases import RELEASES, download_release
-from asrllm.data.cli import run_stage
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
 
-    return run_stage("download_corpus", body, args.log_level)
+    return run("download_corpus", body, args.log_level)
 
 
 if __name__ == "__main__":

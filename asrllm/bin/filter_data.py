@@ -10,7 +10,7 @@ them (they decode to an empty too_short hypothesis) and warns, naming them.
 import argparse
 import sys
 
-from asrllm.data.cli import run_stage
+from asrllm.cli import run
 from asrllm.data.config import load_data_config
 from asrllm.data.filtering import filter_data
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     def body() -> None:
         filter_data(args.in_dir, args.out_dir, load_data_config(args.config), args.no_filter)
 
-    return run_stage("filter_data", body, args.log_level)
+    return run("filter_data", body, args.log_level)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ sets only stage 11. Measures and their settings: asrllm/hallucination/README.md.
 import argparse
 import sys
 
-from asrllm.data.cli import run_stage
+from asrllm.cli import run
 from asrllm.hallucination import measures as m
 from asrllm.hallucination.evaluate import HALLUCINATION_JSON, evaluate
 from asrllm.scoring.environment import environment, module_command
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         evaluate(args.decode_dir, tests, nonspeech, out, args.length_factor, args.overlap_threshold,
                  args.min_repeats, extra)
 
-    return run_stage("hallucination", body, args.log_level)
+    return run("hallucination", body, args.log_level)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ brown tone chord babble and its own --seed it is a noise corpus for noise.noise_
 import argparse
 import sys
 
-from asrllm.data.cli import run_stage
+from asrllm.cli import run
 from asrllm.hallucination.nonspeech_sets import ALL_KINDS, NonSpeechOptions, make_nonspeech_set
 
 
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
                                 args.seed)
         make_nonspeech_set(args.out_dir, opts, args.train_dir, args.audio_dir)
 
-    return run_stage("make_nonspeech_sets", body, args.log_level)
+    return run("make_nonspeech_sets", body, args.log_level)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import argparse
 import logging
 import sys
 
-from asrllm.data.cli import run_stage
+from asrllm.cli import run
 from asrllm.data.config import load_data_config
 from asrllm.decode.config import load_decode_config
 from asrllm.inference.pack import pack_model
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
                          load_decode_config(args.decode_config), args.results, args.merge_lora, sources)
         logging.info("packed %s -> %s", args.model_dir, out)
 
-    return run_stage("pack_model", body, args.log_level)
+    return run("pack_model", body, args.log_level)
 
 
 if __name__ == "__main__":

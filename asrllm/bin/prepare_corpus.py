@@ -15,12 +15,12 @@ installed only when complete) and <datadir>/local/<corpus>/{prep.json,dropped.tx
 import argparse
 import sys
 
+from asrllm.cli import run
 from asrllm.corpora import aishell, librispeech
 from asrllm.corpora.builder import DEFAULT_SORT_BUFFER
 from asrllm.corpora.gigaspeech import GIGASPEECH
 from asrllm.corpora.manifest import ManifestCorpus, prepare_manifest
 from asrllm.corpora.wenetspeech import WENETSPEECH
-from asrllm.data.cli import run_stage
 
 MANIFEST_CORPORA = {"wenetspeech": (WENETSPEECH, "L"), "gigaspeech": (GIGASPEECH, "XL")}
 
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             prepare_manifest(corpus, args.root, args.datadir, [*args.train_subset, *args.eval_subsets],
                              args.sort_buffer, check_audio=not args.no_check_audio, validate=validate)
 
-    return run_stage(f"prepare_corpus {args.corpus}", body, args.log_level)
+    return run(f"prepare_corpus {args.corpus}", body, args.log_level)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import argparse
 import contextlib
 import sys
 
-from asrllm.data.cli import run_stage
+from asrllm.cli import run
 from asrllm.data.shards import DEFAULT_CMD, check_nj
 from asrllm.kaldi.table import DataError
 
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         s2t = Speech2Text.from_pretrained(args.model_dir, args.device, args.max_chunk_sec, **parse_opts(args.opt))
         return transcribe_items(s2t, items, args.out, args.verbose, args.report)
 
-    return run_stage("transcribe", body, args.log_level)
+    return run("transcribe", body, args.log_level)
 
 
 if __name__ == "__main__":

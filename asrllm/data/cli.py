@@ -5,11 +5,6 @@ from typing import Callable
 from asrllm.cli import run
 
 
-def run_stage(prog: str, body: Callable[[], int | None], level: str = "INFO") -> int:
-    """Run `body` through asrllm.cli.run: bad input, a bad config or a failed stage is one error line, exit 1."""
-    return run(prog, body, level)
-
-
 def stage_parser(prog: str, doc: str, sharded: bool = True):
     """An argparse parser with the options every data stage shares: --config, --log-level and,
     for stages that run JOB=1:N shards through a launcher, --nj and --cmd."""
@@ -28,7 +23,7 @@ def stage_parser(prog: str, doc: str, sharded: bool = True):
 
 
 def run_data_stage(prog: str, args, work: Callable) -> int:
-    """Check --nj (when present), load the data config and run work(cfg) under run_stage."""
+    """Check --nj (when present), load the data config and run work(cfg) under asrllm.cli.run."""
     from asrllm.data.config import load_data_config
     from asrllm.data.shards import check_nj
 
@@ -37,4 +32,4 @@ def run_data_stage(prog: str, args, work: Callable) -> int:
             check_nj(args.nj)
         work(load_data_config(args.config))
 
-    return run_stage(prog, body, args.log_level)
+    return run(prog, body, args.log_level)

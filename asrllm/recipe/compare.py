@@ -28,7 +28,6 @@ from asrllm.recipe.results_section import read_stage_times
 log = logging.getLogger(__name__)
 
 
-
 def _json(path: Path) -> dict | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
