@@ -28,15 +28,17 @@ SOX_TYPES = ("wav", "flac")
 
 
 def sox_speed_pipe(reco: str, value: str, factor: str, where: str) -> str:
-    """The wav.scp entry that plays recording `reco` (entry `value`) at `factor` times the speed."""
+    """The wav.scp entry that plays recording `reco` (entry `value`) at `factor` times the speed.
+    sox -R: its dither is seeded the same every time, so each read gives the same samples (plain sox
+    dithers differently on every run, and two runs of a recipe would train on different audio)."""
     effect = f"-t wav - speed {factor} |"
     if value.endswith("|"):
-        return f"{value} sox -t wav - {effect}"
+        return f"{value} sox -R -t wav - {effect}"
     kind = Path(value).suffix.lower().lstrip(".")
     if kind not in SOX_TYPES:
         raise DataError(f"{where}: recording '{reco}' is '{value}'; speed perturbation takes .wav or .flac "
                         f"files or pipes that give wav; convert this recording first")
-    return f"sox -t {kind} {shlex.quote(value)} {effect}"
+    return f"sox -R -t {kind} {shlex.quote(value)} {effect}"
 
 
 def perturb_data_dir_speed(factor: str, src: str | Path, dest: str | Path) -> int:
@@ -98,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
         description="Make a speed-perturbed copy of a data dir: wav.scp entries become sox pipes "
-                    "(`sox -t wav in.wav -t wav - speed F |`; pipes get `sox -t wav - -t wav - speed F |` "
+                    "(`sox -R -t wav in.wav -t wav - speed F |`; pipes get `sox -R -t wav - -t wav - speed F |` "
                     "appended), ids get the prefix sp<F>-, times and durations are divided by F. "
                     "Only .wav/.flac files and pipes are accepted. The result is validated.")
     p.add_argument("factor", help="speed factor, e.g. 0.9 or 1.1 (also used as written in the prefix)")

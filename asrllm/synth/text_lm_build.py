@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Sequence
 
+import torch
 from transformers import GenerationConfig
 
 from asrllm.config import ConfigError, check_keys, load_config
@@ -170,6 +171,7 @@ def build_text_lm(texts: Sequence[Path], out_dir: Path, config: Path, dev: Seque
         prompt_text = " ".join(t for marker, t in head + tail if not marker)
         tokenizer = build_tiny_tokenizer(sentences + [prompt_text] * len(sentences), tmp, **cfg["tokenizer"])
         builder = PromptBuilder(tokenizer, template)
+        torch.manual_seed(opts.seed)  # the initial weights (LM and reading adapter): two builds give one model
         model = build_model(cfg["model"], tokenizer)
         n_params = sum(p.numel() for p in model.parameters())
         log.info("%d training sentences, %d dev; tokenizer %d tokens; model %.2fM parameters; prompt %d tokens",

@@ -61,14 +61,16 @@ def test_speed_perturbation_of_files_and_pipes(run, audio_dir, tmp_path):
     assert not (dest / "feats.scp").exists() and not (dest / "utt2num_frames").exists()
     wav = dict(line.split(" ", 1) for line in read_lines(dest / "wav.scp"))
     audio = audio_dir.parent / "audio"
-    assert wav["sp0.9-spkA-a"] == f"sox -t wav {audio}/a.wav -t wav - speed 0.9 |"
-    assert wav["sp0.9-spkA-b"] == f"sox -t flac {audio}/b.flac -t wav - speed 0.9 |"
-    assert wav["sp0.9-spkB-c"] == f"sox -t wav {audio}/c.wav -t wav - | sox -t wav - -t wav - speed 0.9 |"
+    assert wav["sp0.9-spkA-a"] == f"sox -R -t wav {audio}/a.wav -t wav - speed 0.9 |"
+    assert wav["sp0.9-spkA-b"] == f"sox -R -t flac {audio}/b.flac -t wav - speed 0.9 |"
+    assert wav["sp0.9-spkB-c"] == f"sox -t wav {audio}/c.wav -t wav - | sox -R -t wav - -t wav - speed 0.9 |"
     for utt, seconds in (("a", 1.0), ("b", 0.8), ("c", 1.2)):
         entry = wav[f"sp0.9-spk{'B' if utt == 'c' else 'A'}-{utt}"]
         samples = play(entry, tmp_path / f"{utt}.wav")
         assert abs(len(samples) / RATE - seconds / 0.9) < 0.002, (entry, len(samples))
         assert np.abs(samples).max() > 0.1  # audio, not silence
+        # every read of an entry gives the same samples (sox -R: its dither is seeded alike each time)
+        assert np.array_equal(samples, play(entry, tmp_path / f"{utt}.again.wav"))
     assert run("validate_data_dir.sh", "--no-feats", dest).returncode == 0
 
 

@@ -1,7 +1,6 @@
 """The shipped text LM (egs/mini/asr_llm/pretrained/text_lm): intact, current, and used only when current."""
 
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -89,3 +88,13 @@ def test_a_stale_pretrained_folder_is_refused_or_retrained(built, texts, repo, t
     with pytest.raises(Trained):
         build_text_lm([other], tmp_path / "lm", config, dev=[texts / "dev.txt"], pretrained=built)
     assert not (tmp_path / "lm").exists()
+
+
+def test_two_builds_from_the_same_inputs_give_the_same_model(built, texts, repo, tmp_path):
+    # the initial weights are seeded (train.seed) like the training that follows
+    again = tmp_path / "again"
+    build_text_lm([texts / "train.txt"], again, repo / "egs/mini/asr_llm/conf/text_lm_smoke.yaml",
+                  dev=[texts / "dev.txt"])
+    for f in ("model.safetensors", "speech_adapter/adapter.pt"):
+        if (built / f).is_file():
+            assert (again / f).read_bytes() == (built / f).read_bytes(), f
