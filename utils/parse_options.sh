@@ -8,9 +8,11 @@
 #
 # Accepted forms: --name value, --name=value (dashes in names become underscores),
 # --config FILE (a shell file of name=value lines, sourced), --help / -h.
-# A name with no variable of that name already set is an error that names it; a variable
-# whose default is true/false only takes true or false. Parsing stops at the first argument
-# that does not start with --; those are left in "$@".
+# A name with no variable of that name already set is an error that names it, unless the
+# script declared an array `driver_args=()` first: then such an option (with its value) is
+# appended to it, for the script to pass on (a corpus run.sh hands them to the shared driver).
+# A variable whose default is true/false only takes true or false. Parsing stops at the first
+# argument that does not start with --; those are left in "$@".
 #
 # --help prints the calling script's header comment (the comment block after the shebang)
 # and every option: each `name=value  # comment` line that precedes the source of this file.
@@ -60,7 +62,13 @@ while [ $# -gt 0 ]; do
       fi
       _po_raw=$_po_name
       _po_name=${_po_name#--}; _po_name=${_po_name//-/_}
-      if ! [[ "$_po_name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || [ -z "${!_po_name+set}" ]; then
+      if ! [[ "$_po_name" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || [ -z "${!_po_name+set}" ] \
+         || [ "$_po_name" = driver_args ]; then
+        if [[ "$(declare -p driver_args 2>/dev/null)" == "declare -a"* ]]; then
+          if [ "$_po_shift" = 1 ]; then driver_args+=("$1"); else driver_args+=("$1" "$2"); fi
+          shift "$_po_shift"
+          continue
+        fi
         echo "$0: invalid option '${_po_raw}' (see $0 --help)" >&2
         exit 1
       fi

@@ -13,6 +13,7 @@ from asrllm.data.collate import collate_speech
 from asrllm.data.config import DataConfig
 from asrllm.data.dataset import SpeechDataset
 from asrllm.data.sampler import DynamicBatchSampler
+from asrllm.kaldi.table import DataError
 
 
 def evenly_spaced(n: int, k: int) -> np.ndarray:
@@ -28,7 +29,7 @@ class EvalSet:
         self.data_dir = str(data_dir)
         self.dataset = SpeechDataset(self.data_dir, data_cfg, split="eval", cmvn=cmvn, tables=tables)
         if len(self.dataset) == 0:
-            raise ValueError(f"{data_dir}: no utterances")
+            raise DataError(f"{data_dir}: no utterances")
         self.indices = evenly_spaced(len(self.dataset), max_utts)
         self.frames_budget = frames_budget or data_cfg.batching.frames_budget
         self.num_workers = data_cfg.batching.num_workers

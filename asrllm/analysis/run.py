@@ -27,6 +27,7 @@ from asrllm.analysis.probes import resolve_device
 from asrllm.analysis.segments import SegmentPooler, Segments, build_segments
 from asrllm.analysis.spans import HEAD, compute_spans, load_or_compute, spans_meta
 from asrllm.analysis.units import PhoneUnitMapper
+from asrllm.config import ConfigError
 from asrllm.data.config import DataConfig
 from asrllm.metrics.cka import CKAAccumulator
 from asrllm.metrics.entropy_allocation import NSEAccumulator, csai, pai
@@ -54,7 +55,7 @@ class Inputs:
 def set_names(data_dirs: list[Path]) -> list[str]:
     names = [Path(d).name for d in data_dirs]
     if len(set(names)) != len(names):
-        raise ValueError(f"evaluation data dirs must have different names: {' '.join(map(str, data_dirs))}")
+        raise ConfigError(f"evaluation data dirs must have different names: {' '.join(map(str, data_dirs))}")
     return names
 
 

@@ -20,6 +20,7 @@ from asrllm.analysis.align import AlignmentError, forced_align
 from asrllm.analysis.evalset import EvalSet, encode
 from asrllm.analysis.models import ModelSpec
 from asrllm.analysis.units import PhoneUnitMapper
+from asrllm.config import ConfigError
 from asrllm.lang.units import read_units, tokens_to_ids
 from asrllm.utils.atomic import atomic_write
 
@@ -51,7 +52,7 @@ def compute_spans(evalset: EvalSet, model, units_file: str | os.PathLike, mapper
                   device: torch.device, where: str) -> list[dict]:
     """Align every selected utterance with the model's phone head; records in data-dir order."""
     if HEAD not in model.ctc_heads:
-        raise ValueError(f"{where}: the reference aligner has no '{HEAD}' CTC head "
+        raise ConfigError(f"{where}: the reference aligner has no '{HEAD}' CTC head "
                          f"(heads: {', '.join(model.ctc_heads) or 'none'}); use a phone CTC model")
     units = read_units(units_file)
     texts = evalset.table("text")

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from asrllm.config import load_config
+from asrllm.config import ConfigError, load_config
 from asrllm.lang.config import LangConfig
 from asrllm.lang.phone import PhoneLabeler
 
@@ -26,7 +26,7 @@ class PhoneUnitMapper:
         path = Path(lang_dir) / "lang.yaml"
         info = load_config(path)
         if info.get("unit") != "phone" or "phone" not in info:
-            raise ValueError(f"{path}: not a phone lang dir written by prepare_lang --unit phone")
+            raise ConfigError(f"{path}: not a phone lang dir written by prepare_lang --unit phone")
         self.config = LangConfig.from_dict({"phone": info["phone"]}, str(path))
         self.labeler = PhoneLabeler(self.config.phone)
         self.boundary = self.config.phone.word_boundary

@@ -19,65 +19,23 @@ from pathlib import Path
 import torch
 
 from asrllm.analysis.config import AnalysisConfig
-from asrllm.analysis.models import ModelSpec, discover, parse_model
-from asrllm.analysis.run import Inputs, run_analysis
-from asrllm.config import ConfigError
-from asrllm.data.config import load_data_config
-from asrllm.kaldi.table import DataError
-from asrllm.utils.log import setup_logging
+from asrllm.analysis.inputs import ALIGNER, collect_inputs
+from asrllm.analysis.run import run_analysis
+from asrllm.cli import run
 
 log = logging.getLogger("asrllm.bin.analyze")
-ALIGNER = "entropy/pretrain"
 
 
-def _exp(arg: str) -> tuple[str, Path]:
-    """'entropy=exp/asr_llm_entropy' or 'exp/asr_llm_entropy' (paradigm from the asr_llm_ prefix)."""
-    name, sep, path = arg.partition("=")
-    if not sep:
-        path, name = arg, Path(arg.rstrip("/")).name.removeprefix("asr_llm_")
-    if not Path(path).is_dir():
-        raise ConfigError(f"--exps {arg}: {path} is not a folder")
-    return name, Path(path)
-
-
-def build_inputs(args: argparse.Namespace) -> Inputs:
-    models: list[ModelSpec] = []
-    exps = [_exp(a) for a in args.exps]
-    for paradigm, exp in exps:
-        found = discover(exp, paradigm)
-        if not found:
-            log.warning("%s: no <stage>/final model folder found", exp)
-        models += found
-    models += [parse_model(a, args.snapshot_config) for a in args.models]
-    if not models:
-        raise ConfigError("no models: give --exps and/or --models")
-    names = [m.name for m in models]
-    dup = sorted({n for n in names if names.count(n) > 1})
-    if dup:
-        raise ConfigError(f"model names given twice: {', '.join(dup)}")
-    by_name = {m.name: m for m in models}
-    if args.reference:
-        reference = parse_model(f"reference={args.reference}", args.snapshot_config)
-    elif ALIGNER in by_name:
-        reference = by_name[ALIGNER]
-    else:
-        raise ConfigError(f"no reference aligner: give --reference (the entropy paradigm's pretrain/final) "
-                          f"or a model named {ALIGNER}")
-    cka_refs = {m.paradigm: m for m in models if m.stage == "pretrain"}
-    for a in args.cka_reference:
-        spec = parse_model(a, args.snapshot_config)
-        cka_refs[spec.name] = ModelSpec(f"{spec.name}/pretrain", spec.path, spec.config_dir)
-    cka_tsv, swaps = args.cka_tsv, args.swaps
-    if cka_tsv is None:
-        for paradigm, exp in exps:
-            if paradigm == "entropy" and (exp / "pretrain" / "cka.tsv").is_file():
-                cka_tsv = exp / "pretrain" / "cka.tsv"
-                if swaps is None and (exp / "pretrain" / "swaps.json").is_file():
-                    swaps = exp / "pretrain" / "swaps.json"
-    return Inputs(models=models, reference=reference, data_dirs=[Path(d) for d in args.data_dir],
-                  data_config=load_data_config(args.data_config), cmvn=args.cmvn, lang_dir=Path(args.lang_dir),
-                  cka_references=cka_refs, cka_tsv=Path(cka_tsv) if cka_tsv else None,
-                  swaps=Path(swaps) if swaps else None)
+def analyze(args: argparse.Namespace, command: list[str]) -> None:
+    if args.num_threads > 0:
+        torch.set_num_threads(args.num_threads)
+    cfg = AnalysisConfig.load(args.config)
+    inputs = collect_inputs(args.exps, args.models, args.data_dir, args.lang_dir, data_config=args.data_config,
+                            cmvn=args.cmvn, snapshot_config=args.snapshot_config, reference=args.reference,
+                            cka_references=args.cka_reference, cka_tsv=args.cka_tsv, swaps=args.swaps)
+    log.info("models: %s; aligner: %s", " ".join(m.name for m in inputs.models), inputs.reference.path)
+    run_analysis(inputs, cfg, Path(args.out_dir), command)
+    log.info("wrote %s", Path(args.out_dir) / "analysis.json")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,20 +64,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="torch CPU threads (0: torch's default); 1 is much faster for the small probes on a busy CPU")
     p.add_argument("--log-level", default="INFO")
     args = p.parse_args(argv)
-    setup_logging(args.log_level)
-    if args.num_threads > 0:
-        torch.set_num_threads(args.num_threads)
-    try:
-        cfg = AnalysisConfig.load(args.config)
-        inputs = build_inputs(args)
-        log.info("models: %s; aligner: %s", " ".join(m.name for m in inputs.models), inputs.reference.path)
-        run_analysis(inputs, cfg, Path(args.out_dir), [sys.executable, "-m", "asrllm.bin.analyze", *sys.argv[1:]]
-                     if argv is None else ["python", "-m", "asrllm.bin.analyze", *argv])
-    except (ConfigError, DataError, FileNotFoundError, ValueError) as e:
-        log.error("%s", e)
-        return 1
-    log.info("wrote %s", Path(args.out_dir) / "analysis.json")
-    return 0
+    command = [sys.executable, "-m", "asrllm.bin.analyze", *sys.argv[1:]] if argv is None \
+        else ["python", "-m", "asrllm.bin.analyze", *argv]
+    return run("analyze", lambda: analyze(args, command), args.log_level)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@ import sys
 
 import torch
 
+from asrllm.cli import run
 from asrllm.training.average import average_checkpoints, select_checkpoints
 from asrllm.utils.atomic import atomic_write
-from asrllm.utils.log import setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -26,23 +26,22 @@ def get_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = get_parser().parse_args(argv)
-    setup_logging(args.log_level)
+def average(args) -> int:
     if args.steps and args.best:
         log.error("--steps and --best exclude each other")
         return 2
-    try:
-        paths = select_checkpoints(args.dir, num=args.num, steps=args.steps, best=args.best)
-        model = average_checkpoints(paths)
-    except (FileNotFoundError, ValueError, RuntimeError) as e:
-        log.error("%s", e)
-        return 1
+    paths = select_checkpoints(args.dir, num=args.num, steps=args.steps, best=args.best)
+    model = average_checkpoints(paths)
     with atomic_write(args.out, "wb") as f:
         torch.save({"format": "asrllm-averaged-weights", "model": model,
                     "averaged": [str(p) for p in paths]}, f)
     log.info("averaged %d checkpoints (%s) into %s", len(paths), ", ".join(p.name for p in paths), args.out)
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = get_parser().parse_args(argv)
+    return run("average_checkpoints", lambda: average(args), args.log_level)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,8 @@ import json
 import logging
 import os
 
-from asrllm.config import ConfigError
-from asrllm.kaldi.table import DataError
+from asrllm.cli import run
 from asrllm.utils.atomic import atomic_write
-from asrllm.utils.log import setup_logging
 
 log = logging.getLogger("asrllm.bin.check_llm")
 
@@ -38,24 +36,17 @@ def get_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = get_parser().parse_args(argv)
-    setup_logging(args.log_level)
-    if not args.allow_download:
-        os.environ["HF_HUB_OFFLINE"] = "1"  # before transformers / huggingface_hub are imported
+def check(args) -> int:
     from asrllm.llm.check import check_llm
     from asrllm.llm.loading import LLMNotFoundError
-    from asrllm.llm.prompt import PromptError, PromptTemplate
+    from asrllm.llm.prompt import PromptTemplate
 
     try:
         template = PromptTemplate.from_config(args.prompt_config)
         report = check_llm(args.llm, args.text, template, args.allow_download, args.max_utts, args.seed)
-    except LLMNotFoundError as e:
+    except LLMNotFoundError as e:  # status 2: the model is not there (the message says how to supply it)
         log.error("%s", e)
         return 2
-    except (ConfigError, DataError, PromptError, FileNotFoundError, ValueError) as e:
-        log.error("%s", e)
-        return 1
     t = report["target_tokens"]
     log.info("%s: %s, %d tokens; prompt %d tokens + speech", args.llm, report["config"]["model_type"],
              report["tokenizer"]["size"], report["prompt"]["tokens"])
@@ -72,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         print(text)
     return 0
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = get_parser().parse_args(argv)
+    if not args.allow_download:
+        os.environ["HF_HUB_OFFLINE"] = "1"  # before transformers / huggingface_hub are imported
+    return run("check_llm", lambda: check(args), args.log_level)
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -13,25 +13,12 @@ OUT_DIR: text, token, token_int, logprob, finish_reason, text.ctc_<head>, decode
 import argparse
 import sys
 
-import yaml
-
 from asrllm.cli import run
 from asrllm.data.config import load_data_config
 from asrllm.data.shards import DEFAULT_CMD, check_nj
-from asrllm.decode.config import load_decode_config
+from asrllm.decode.config import load_decode_config, parse_overrides
 from asrllm.decode.run import decode_dirs
 from asrllm.scoring.environment import module_command
-
-
-def parse_opts(items: list[str]) -> dict:
-    """--opt KEY=VALUE items (VALUE read as YAML) -> {KEY: value}."""
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise SystemExit(f"--opt {item!r}: expected KEY=VALUE, e.g. --opt beam_size=4")
-        out[key] = yaml.safe_load(value)
-    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         check_nj(args.nj)
         if len(args.data_dir) != len(args.out_dir):
             raise SystemExit(f"{len(args.data_dir)} --data-dir but {len(args.out_dir)} --out-dir: give one each")
-        cfg = load_decode_config(args.decode_config, parse_opts(args.opt))
+        cfg = load_decode_config(args.decode_config, parse_overrides(args.opt))
         data_cfg = load_data_config(args.data_config)
         decode_dirs(args.model_dir, list(zip(args.data_dir, args.out_dir)), args.data_config, data_cfg, args.cmvn,
                     cfg, args.nj, args.cmd, args.num_threads, args.num_workers,

@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from asrllm.cli import run
+from asrllm.data.config import load_data_config
 from asrllm.hallucination.nonspeech_sets import ALL_KINDS, NonSpeechOptions, make_nonspeech_set
 
 
@@ -29,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-level-db", type=float, default=d.min_level_db, help="RMS dBFS")
     p.add_argument("--max-level-db", type=float, default=d.max_level_db, help="RMS dBFS")
     p.add_argument("--babble-talkers", type=int, nargs=2, default=list(d.babble_talkers), metavar=("MIN", "MAX"))
-    p.add_argument("--sample-rate", type=int, default=d.sample_rate, help="Hz (the data config's sample_rate)")
+    p.add_argument("--sample-rate", type=int, default=d.sample_rate, help="Hz")
+    p.add_argument("--data-config", default=None, help="take the sample rate from this data config instead")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--log-level", default="INFO")
     return p
@@ -39,9 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
     def body() -> None:
+        rate = load_data_config(args.data_config).sample_rate if args.data_config else args.sample_rate
         opts = NonSpeechOptions(list(args.kinds), args.num_per_kind, args.min_duration, args.max_duration,
-                                args.min_level_db, args.max_level_db, tuple(args.babble_talkers), args.sample_rate,
-                                args.seed)
+                                args.min_level_db, args.max_level_db, tuple(args.babble_talkers), rate, args.seed)
         make_nonspeech_set(args.out_dir, opts, args.train_dir, args.audio_dir)
 
     return run("make_nonspeech_sets", body, args.log_level)

@@ -11,8 +11,8 @@ import argparse
 import logging
 import sys
 
+from asrllm.cli import run
 from asrllm.scoring.results import write_results
-from asrllm.utils.log import setup_logging
 
 log = logging.getLogger("asrllm.bin.make_results")
 
@@ -26,14 +26,12 @@ def main(argv: list[str] | None = None) -> int:
                    help="extra module that registers a results section (repeatable)")
     p.add_argument("--log-level", default="INFO")
     args = p.parse_args(argv)
-    setup_logging(args.log_level)
-    try:
+
+    def body() -> None:
         out = write_results(args.exp_dir, args.out, {"decimals": args.decimals}, args.section_module)
-    except FileNotFoundError as e:
-        log.error("%s", e)
-        return 1
-    log.info("wrote %s", out)
-    return 0
+        log.info("wrote %s", out)
+
+    return run("make_results", body, args.log_level)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ import argparse
 import sys
 from typing import TextIO
 
-from asrllm.kaldi.table import DataError, read_table, table_line
+from asrllm.cli import run
+from asrllm.kaldi.table import read_table, table_line
 from asrllm.text import NORMALIZERS, get_normalizer
 
 STDIN = "/dev/stdin"
@@ -34,14 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--in", dest="inp", default=STDIN, help="input Kaldi text file")
     args = p.parse_args(argv)
     sys.stdout.reconfigure(encoding="utf-8", newline="\n")  # whatever the locale says
-    try:
-        normalize_file(args.inp, sys.stdout, args.normalizer)
-    except (DataError, OSError) as e:
-        print(f"normalize_text: error: {e}", file=sys.stderr)
-        return 1
-    sys.stdout.flush()
-    return 0
 
+    def body() -> None:
+        normalize_file(args.inp, sys.stdout, args.normalizer)
+        sys.stdout.flush()
+
+    return run("normalize_text", body, "WARNING")  # stdout is the text: only problems are logged
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -15,14 +15,12 @@ every listed dir. See asrllm/lang/README.md.
 import argparse
 import logging
 
-from asrllm.config import ConfigError
-from asrllm.kaldi.table import DataError
+from asrllm.cli import run
 from asrllm.lang.bpe import prepare_bpe_lang
 from asrllm.lang.char import prepare_char_lang
 from asrllm.lang.config import LangConfig
 from asrllm.lang.naming import label_table_of
 from asrllm.lang.phone_lang import prepare_phone_lang
-from asrllm.utils.log import setup_logging
 
 log = logging.getLogger("asrllm.bin.prepare_lang")
 
@@ -43,22 +41,20 @@ def get_parser() -> argparse.ArgumentParser:
     return p
 
 
+def prepare(args) -> None:
+    label = args.label_name or label_table_of(args.lang_dir, args.unit)
+    cfg = LangConfig.from_yaml(args.config)
+    if args.unit == "phone":
+        prepare_phone_lang(cfg, args.train_dir, args.dirs, args.lang_dir, label, nj=max(1, args.nj))
+    elif args.unit == "char":
+        prepare_char_lang(cfg, args.train_dir, args.dirs, args.lang_dir, label)
+    else:
+        prepare_bpe_lang(cfg, args.train_dir, args.dirs, args.lang_dir, args.bpe_size, label)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = get_parser().parse_args(argv)
-    setup_logging(args.log_level)
-    label = args.label_name or label_table_of(args.lang_dir, args.unit)
-    try:
-        cfg = LangConfig.from_yaml(args.config)
-        if args.unit == "phone":
-            prepare_phone_lang(cfg, args.train_dir, args.dirs, args.lang_dir, label, nj=max(1, args.nj))
-        elif args.unit == "char":
-            prepare_char_lang(cfg, args.train_dir, args.dirs, args.lang_dir, label)
-        else:
-            prepare_bpe_lang(cfg, args.train_dir, args.dirs, args.lang_dir, args.bpe_size, label)
-    except (ConfigError, DataError, FileNotFoundError, ValueError) as e:
-        log.error("%s", e)
-        return 1
-    return 0
+    return run("prepare_lang", lambda: prepare(args), args.log_level)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,11 @@ import logging
 import os
 import sys
 
-from asrllm.kaldi.table import DataError
+from asrllm.cli import run
 from asrllm.scoring.defaults import CORPUS_DEFAULTS
 from asrllm.scoring.environment import command_string, environment, module_command
 from asrllm.scoring.report import RESULT_JSON, score_to_dir
 from asrllm.text import NORMALIZERS, UNITS
-from asrllm.utils.log import setup_logging
 
 log = logging.getLogger("asrllm.bin.score")
 
@@ -42,9 +41,7 @@ def get_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = get_parser().parse_args(argv)
-    setup_logging(args.log_level)
+def score(args, argv: list[str] | None) -> int:
     unit, normalizer = args.unit, args.normalizer
     if args.corpus:
         unit = unit or CORPUS_DEFAULTS[args.corpus][0]
@@ -53,11 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         get_parser().error("give --unit and --normalizer (or --corpus for its defaults)")
     command = module_command("asrllm.bin.score", sys.argv[1:] if argv is None else argv)
     extra = {"command": command, "cwd": os.getcwd(), "environment": environment()}
-    try:
-        data = score_to_dir(args.ref, args.hyp, unit, normalizer, args.out, extra)
-    except (DataError, OSError) as e:
-        log.error("%s", e)
-        return 1
+    data = score_to_dir(args.ref, args.hyp, unit, normalizer, args.out, extra)
     rate = data["error_rate"]
     log.info("%s %s%% [%d errors / %d %s tokens] S.Err %.2f%% over %d utts (unit=%s, normalizer=%s) -> %s",
              data["metric"], "n/a" if rate is None else f"{rate:.2f}", data["num_errors"], data["num_ref_tokens"],
@@ -65,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
              os.path.join(args.out, RESULT_JSON))
     log.debug("command: %s", command_string(command))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = get_parser().parse_args(argv)
+    return run("score", lambda: score(args, argv), args.log_level)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ exits 0 when a snapshot alignment can start from is recorded (a CKA trigger or t
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 

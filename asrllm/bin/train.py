@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from asrllm.cli import run
-from asrllm.recipe.train_stage import train
+from asrllm.recipe.train_stage import StageArgs, train
 
 
 def parse_args(argv):
@@ -45,7 +45,7 @@ def parse_args(argv):
 
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    return run("train", lambda: train(args))  # bad input, a bad config: one line, exit 1
+    return run("train", lambda: train(StageArgs(**vars(args))))  # bad input, a bad config: one line, exit 1
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from asrllm.kaldi.table import DataError
 with contextlib.redirect_stdout(sys.stderr):  # espnet prints on import; stdout is for transcripts
     import torch
 
-    from asrllm.bin.decode import parse_opts
+    from asrllm.decode.config import parse_overrides
     from asrllm.inference import Speech2Text
     from asrllm.inference.run import default_threads, read_inputs, transcribe_items, transcribe_parallel
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             return transcribe_parallel(items, args.out, args.nj, args.cmd, _job_args(args), args.verbose)
         if args.num_threads:
             torch.set_num_threads(args.num_threads)
-        s2t = Speech2Text.from_pretrained(args.model_dir, args.device, args.max_chunk_sec, **parse_opts(args.opt))
+        s2t = Speech2Text.from_pretrained(args.model_dir, args.device, args.max_chunk_sec, **parse_overrides(args.opt))
         return transcribe_items(s2t, items, args.out, args.verbose, args.report)
 
     return run("transcribe", body, args.log_level)

@@ -9,6 +9,7 @@ import os
 import types
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from asrllm.augment.nonspeech import KINDS as NONSPEECH_KINDS
@@ -160,6 +161,18 @@ class DataConfig:
         features are dumped (raw features get their noise online), `nonspeech` clips in either case."""
         return (["noisy"] if self.noise_on and self.feats_type == "fbank" else []) + \
             (["nonspeech"] if self.nonspeech_train.share > 0 else [])
+
+    @property
+    def offline_speed_factors(self) -> list[float]:
+        """Stage 2's speed-perturbation factors: none when the loader perturbs online."""
+        return [] if self.speed_perturb.online else list(self.speed_perturb.factors)
+
+    @property
+    def augment_inputs(self) -> list[str]:
+        """Files stage 4's augmentation reads besides the training set: the noise corpus's wav.scp."""
+        if "noisy" in self.offline_augment_parts and self.noise.noise_dir:
+            return [str(Path(self.noise.noise_dir) / "wav.scp")]
+        return []
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

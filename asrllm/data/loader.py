@@ -1,4 +1,7 @@
-"""One call that builds dataset, batch sampler and DataLoader from the data config."""
+"""One call that builds dataset, batch sampler and DataLoader from the data config; batches that stream
+in this process (validation)."""
+
+from collections.abc import Callable, Iterable, Iterator
 
 import torch
 from torch.utils.data import DataLoader
@@ -30,3 +33,16 @@ def build_dataloader(data_dir: str, config: DataConfig, split: str = "train", cm
                         worker_init_fn=_worker_init if workers else None, persistent_workers=workers > 0,
                         prefetch_factor=2 if workers else None)
     return loader, sampler
+
+
+class StreamedBatches:
+    """Batches of `dataset` in the order of `batch_sampler`, collated as they are read, every time it is
+    iterated: a pass holds one batch, not the set (validation of a 10k-hour corpus's dev set). In this
+    process and without a DataLoader, so iterating it draws nothing from the torch RNG."""
+
+    def __init__(self, dataset, batch_sampler: Iterable[list], collate: Callable):
+        self.dataset, self.batch_sampler, self.collate = dataset, batch_sampler, collate
+
+    def __iter__(self) -> Iterator:
+        for idx in self.batch_sampler:
+            yield self.collate([self.dataset[i] for i in idx])

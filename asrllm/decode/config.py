@@ -4,6 +4,8 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 
+import yaml
+
 from asrllm.config import ConfigError, check_keys, load_config
 
 DTYPES = ("float32", "bfloat16", "float16")
@@ -87,3 +89,14 @@ def load_decode_config(path: str | os.PathLike | None, overrides: dict | None = 
     data = load_config(path) if path else {}
     data.update(overrides or {})
     return decode_config_from_dict(data, str(path) if path else "decode config")
+
+
+def parse_overrides(items: list[str]) -> dict:
+    """--opt KEY=VALUE items (VALUE read as YAML) -> {KEY: value}, for load_decode_config."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--opt {item!r}: expected KEY=VALUE, e.g. --opt beam_size=4")
+        out[key] = yaml.safe_load(value)
+    return out

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from asrllm.config import ConfigError
 from asrllm.decode.config import DecodeConfig
 from asrllm.decode.guard import RepetitionGuard
 from asrllm.decode.lm import CachedLM
@@ -37,7 +38,7 @@ class Recognizer:
     def __init__(self, model, cfg: DecodeConfig, device: str | torch.device | None = None,
                  ctc_units: dict[str, list[str]] | None = None):
         if model.llm is None or model.prompt is None:
-            raise ValueError("this model has no LLM (an encoder-only pre-training model): nothing to decode with")
+            raise ConfigError("this model has no LLM (an encoder-only pre-training model): nothing to decode with")
         self.cfg = cfg
         self.device = resolve_device(device or cfg.device) if not isinstance(device, torch.device) else device
         self.model = model.eval().to(self.device)

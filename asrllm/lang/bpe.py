@@ -15,6 +15,7 @@ from pathlib import Path
 import sentencepiece as spm
 import yaml
 
+from asrllm.config import ConfigError
 from asrllm.lang.config import LangConfig
 from asrllm.lang.labels import iter_text, unique_dirs, write_labels
 from asrllm.lang.naming import label_table_name
@@ -56,7 +57,7 @@ def train_bpe(texts: Iterator[str], model_prefix: Path, size: int, model_type: s
         for ext in (".model", ".vocab"):
             Path(f"{tmp_prefix}{ext}").unlink(missing_ok=True)
         reason = str(e).rstrip(".")
-        raise ValueError(f"sentencepiece could not train {size} {model_type} units: {reason}. A vocabulary "
+        raise ConfigError(f"sentencepiece could not train {size} {model_type} units: {reason}. A vocabulary "
                          f"larger than the text supports needs a smaller --bpe-size; with character_coverage "
                          f"1.0 the size must also exceed the number of distinct characters.") from None
     for ext in (".model", ".vocab"):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from asrllm.kaldi.table import DataError
 from asrllm.lang.config import LangConfig
 from asrllm.lang.labels import iter_text, unique_dirs, write_labels
 from asrllm.lang.units import UNK, write_units
@@ -37,7 +38,7 @@ def prepare_char_lang(cfg: LangConfig, train_dir: str | os.PathLike, dirs: list[
     for _, text in iter_text(train_dir):
         counts.update(char_tokens(text, space))
     if not counts:
-        raise ValueError(f"{Path(train_dir) / 'text'}: no characters to build units from")
+        raise DataError(f"{Path(train_dir) / 'text'}: no characters to build units from")
     order = sorted(counts, key=lambda c: (-counts[c], c))
     units = set(write_units(lang_dir / "units.txt", order))
     unseen: Counter = Counter()

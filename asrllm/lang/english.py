@@ -16,6 +16,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterable
 
+from asrllm.config import ConfigError
 from asrllm.lang.espeak import espeak_available, espeak_phonemize, espeak_to_arpabet
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class EnglishG2P:
                 logger.warning("espeak-ng symbols without an ARPAbet mapping (skipped): %s",
                                " ".join(sorted(self.espeak_unknown)))
             return out
-        raise ValueError(f"unknown OOV fallback method {method!r}")
+        raise ConfigError(f"unknown OOV fallback method {method!r}")
 
     def spell(self, word: str) -> list[str] | None:
         """Letter names from CMUdict's 'a.' ... 'z.' entries; None if a character is not a-z or '/-."""

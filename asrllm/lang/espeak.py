@@ -12,6 +12,13 @@ import shutil
 import subprocess
 from typing import Iterable
 
+from asrllm.errors import UserError
+
+
+class EspeakError(UserError, RuntimeError):
+    """espeak-ng failed on the words it was given (its own message follows)."""
+
+
 logger = logging.getLogger(__name__)
 
 # Mnemonic -> ARPAbet phones (stress-less). A leading "*" marks the phone that carries the
@@ -97,7 +104,7 @@ def espeak_phonemize(words: Iterable[str], voice: str = "en-us", binary: str = "
                              text=True, encoding="utf-8", check=False)
         lines = res.stdout.splitlines()
         if res.returncode != 0:
-            raise RuntimeError(f"{binary} -v {voice} failed (exit {res.returncode}): {res.stderr.strip()}")
+            raise EspeakError(f"{binary} -v {voice} failed (exit {res.returncode}): {res.stderr.strip()}")
         if len(lines) != len(chunk):
             # Some input split into several clauses or none: fall back to one call per word.
             lines = [_phonemize_one(w, voice, binary) for w in chunk]

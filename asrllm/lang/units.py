@@ -18,7 +18,7 @@ def write_units(path: str | os.PathLike, units: Iterable[str]) -> list[str]:
     symbols = list(dict.fromkeys([*SPECIALS, *units]))
     for s in symbols:
         if not s or any(c.isspace() for c in s):
-            raise ValueError(f"unit {s!r} is empty or contains whitespace")
+            raise DataError(f"unit {s!r} is empty or contains whitespace")
     with atomic_write(path) as f:
         for i, s in enumerate(symbols):
             f.write(f"{s} {i}\n")

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from asrllm.kaldi.table import read_table
+from asrllm.kaldi.table import DataError, read_table
 from asrllm.llm.loading import load_llm_config, load_tokenizer, require_local_weights
 from asrllm.llm.prompt import PromptBuilder, PromptTemplate
 
@@ -67,7 +67,7 @@ def check_llm(name: str, text_paths: list[str], template: PromptTemplate | None 
             if tokenizer.unk_token_id is not None:
                 unk += ids.count(tokenizer.unk_token_id)
     if not lengths:
-        raise ValueError(f"no utterances in {', '.join(text_paths)}")
+        raise DataError(f"no utterances in {', '.join(text_paths)}")
     arr = np.asarray(lengths)
     longest = int(arr.argmax())
     chars = sum(len(t.replace(" ", "")) for _, t in utts)

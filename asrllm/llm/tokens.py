@@ -7,6 +7,7 @@ still matched, the text is re-encoded through the tokenizer's normaliser, pre-to
 directly, which know nothing of added tokens.
 """
 
+from asrllm.config import ConfigError
 
 
 def _added_ids(tokenizer) -> frozenset[int]:
@@ -25,7 +26,7 @@ def encode_plain(tokenizer, texts: list[str]) -> list[list[int]]:
 def _model_only(tokenizer, text: str) -> list[int]:
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is None:
-        raise ValueError(f"cannot tokenize {text!r} without matching the tokenizer's added tokens: "
+        raise ConfigError(f"cannot tokenize {text!r} without matching the tokenizer's added tokens: "
                          f"{type(tokenizer).__name__} has no fast (tokenizers) backend")
     if backend.normalizer is not None:
         text = backend.normalizer.normalize_str(text)

@@ -1,20 +1,5 @@
-"""Build a SpeechLLM from the `model:` config section, and save/load it as a self-describing folder.
-
-model:
-  encoder: {type, input_size, subsampling, conf}        see asrllm/models/encoder.py
-  ctc_heads: {phone: {units: <units.txt>, hidden, layers, dropout}, char: {...}}
-  adapter: {stack: 4, hidden: 2048, init: random}   omitted: an encoder-only model (stage 7); the
-                                                        adapter reads the encoder frames (the paper's
-                                                        path, in every recipe); init: random, or a warm
-                                                        start named by the recipe (asrllm.bin.train,
-                                                        e.g. the mini recipe's `reader`)
-  aed_decoder: {labels: char, conf: {...}}             the attention decoder of AED pre-training
-                                                        (asrllm/models/aed_decoder.py); built whenever
-                                                        the section is there: asrllm.bin.train keeps
-                                                        it for the aed objective only
-  llm: {path: <HF folder or hub id>, lora: {r, alpha, dropout, target_modules} | null,
-        gradient_checkpointing: false, dtype: float32 (the weights' dtype; autocast sets the compute's)}
-  prompt: <prompt.yaml> or the mapping itself
+"""Build a SpeechLLM from the `model:` config section (its keys: asrllm/models/config.py), and save/load
+it as a self-describing folder.
 
 A saved folder holds config.yaml (with every path it needs replaced by a file inside the folder),
 speech.pt (encoder, CTC heads, attention decoder, adapter), units/<head>.txt, prompt.yaml and llm/
@@ -31,113 +16,22 @@ from pathlib import Path
 
 import torch
 import yaml
-from asrllm.config import ConfigError, check_keys, load_config
-from asrllm.lang.units import read_units
-from asrllm.models.adapter import FrameStackAdapter
-from asrllm.models.aed_decoder import AttentionDecoder
-from asrllm.models.ctc_head import MLPCTCHead
-from asrllm.models.encoder import SpeechEncoder
+
+from asrllm.config import ConfigError, load_config
+from asrllm.models.config import ModelConfig
 from asrllm.models.objective import Objective
 from asrllm.models.speech_llm import SpeechLLM
 from asrllm.utils.atomic import atomic_write
 
-MODEL_KEYS = {"encoder", "ctc_heads", "aed_decoder", "adapter", "llm", "prompt"}
-# how alignment starts the adapter: random, or `reader` (the mini recipe's warm start from the adapter
-# its text LM learned to read simulated phone posteriors with, asrllm.synth.reader_init); neither
-# changes the run-time path
-ADAPTER_INITS = ("random", "reader")
-LLM_DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
-
-
-def build_llm(cfg: dict, loaded: tuple | None = None):
-    """(llm, tokenizer) from a local folder or hub id, with LoRA when configured.
-
-    `loaded`: an (llm, tokenizer) pair made elsewhere (e.g. random weights from a config folder,
-    asrllm.bin.bench_train_step) used instead of loading model.llm.path; gradient checkpointing
-    and LoRA are applied to it as to a loaded one.
-    """
-    from asrllm.llm.loading import load_llm, load_tokenizer
-
-    check_keys(cfg, {"path", "lora", "gradient_checkpointing", "allow_download", "base_path", "dtype"}, "model.llm")
-    # weights in float32 unless configured: Hugging Face would otherwise load the dtype of the folder's
-    # config.json (bfloat16 for Qwen3), and Adam on bf16 weights loses small updates; autocast still
-    # computes in bf16 on GPUs
-    dtype = cfg.get("dtype", "float32")
-    if dtype not in LLM_DTYPES:
-        raise ConfigError(f"model.llm.dtype: must be one of {', '.join(LLM_DTYPES)}, got {dtype!r}")
-    if loaded is not None:
-        llm, tokenizer = loaded
-        path = base = None
-    else:
-        path = cfg.get("path") or os.environ.get("ASRLLM_LLM")
-        if not path:
-            raise ConfigError("model.llm.path is not set: give a local Hugging Face folder (or set ASRLLM_LLM)")
-        base = cfg.get("base_path", path)  # a saved LoRA model: base weights + adapter folder
-        tokenizer = load_tokenizer(str(path), cfg.get("allow_download", False))
-        llm = load_llm(str(base), cfg.get("allow_download", False), dtype=LLM_DTYPES[dtype])
-    if cfg.get("gradient_checkpointing"):
-        llm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
-    if base != path:
-        from peft import PeftModel
-
-        llm = PeftModel.from_pretrained(llm, str(path), is_trainable=True)
-    elif cfg.get("lora"):
-        from peft import LoraConfig, get_peft_model
-
-        lora = dict(cfg["lora"])
-        check_keys(lora, {"r", "alpha", "dropout", "target_modules"}, "model.llm.lora")
-        llm = get_peft_model(llm, LoraConfig(
-            r=lora.get("r", 8), lora_alpha=lora.get("alpha", 16), lora_dropout=lora.get("dropout", 0.05),
-            target_modules=lora.get("target_modules", ["q_proj", "k_proj", "v_proj", "o_proj"]),
-            task_type="CAUSAL_LM"))
-    return llm, tokenizer
-
 
 def build_model(cfg: dict, with_llm: bool = True, llm: tuple | None = None, objective: Objective | None = None,
                 specaug=None) -> SpeechLLM:
-    """A SpeechLLM from the `model:` section; with_llm=False builds the encoder side only.
-
-    `llm`: an already made (llm, tokenizer) pair to use instead of loading model.llm.path (see
-    build_llm); it needs a `model.llm` section all the same (for LoRA / gradient checkpointing).
-    `objective` (None: the model's default, asrllm/models/objective.py) and `specaug` (CR-CTC's
-    in-model views) go to the constructor.
-    """
-    check_keys(cfg, MODEL_KEYS, "model")
-    encoder = SpeechEncoder.from_config(cfg["encoder"])
-    heads = {}
-    for name, head in (cfg.get("ctc_heads") or {}).items():
-        check_keys(head, {"units", "hidden", "layers", "dropout"}, f"model.ctc_heads.{name}")
-        if "units" not in head:
-            raise ConfigError(f"model.ctc_heads.{name}.units: give the label set's units.txt")
-        vocab = len(read_units(head["units"]))
-        heads[name] = MLPCTCHead(encoder.output_size, vocab, head.get("hidden", 256), head.get("layers", 3),
-                                 head.get("dropout", 0.1))
-    aed_decoder = build_aed_decoder(cfg["aed_decoder"], cfg, encoder.output_size) if cfg.get("aed_decoder") else None
-    given, adapter, llm, prompt = llm, None, None, None
-    if with_llm and cfg.get("llm"):
-        from asrllm.llm.prompt import PromptBuilder, PromptTemplate
-
-        llm, tokenizer = build_llm(cfg["llm"], given)
-        acfg = cfg.get("adapter") or {}
-        check_keys(acfg, {"stack", "hidden", "init"}, "model.adapter")
-        if acfg.get("init", "random") not in ADAPTER_INITS:
-            raise ConfigError(f"model.adapter.init: must be one of {', '.join(ADAPTER_INITS)}, got {acfg['init']!r}")
-        adapter = FrameStackAdapter(encoder.output_size, llm.get_input_embeddings().embedding_dim,
-                                    acfg.get("stack", 4), acfg.get("hidden", 2048))
-        prompt = PromptBuilder(tokenizer, PromptTemplate.from_config(cfg.get("prompt")))
-    return SpeechLLM(encoder, heads, adapter, llm, prompt, specaug=specaug, aed_decoder=aed_decoder,
-                     objective=objective)
-
-
-def build_aed_decoder(dcfg: dict, cfg: dict, encoder_size: int) -> AttentionDecoder:
-    """The attention decoder; its vocabulary is the units.txt of the CTC head it shares labels with."""
-    check_keys(dcfg, {"labels", "conf"}, "model.aed_decoder")
-    heads = cfg.get("ctc_heads") or {}
-    labels = dcfg.get("labels")
-    if labels not in heads:
-        raise ConfigError(f"model.aed_decoder.labels: name the CTC head whose label set the decoder predicts "
-                          f"(one of {sorted(heads)}), got {labels!r}")
-    return AttentionDecoder(encoder_size, len(read_units(heads[labels]["units"])), labels, dcfg.get("conf"))
+    """A SpeechLLM from the `model:` mapping, checked as ModelConfig (SpeechLLM.from_config has the rest:
+    with_llm=False builds the encoder side only; `llm` an (llm, tokenizer) pair made elsewhere).
+    `objective` (None: the model's default, asrllm/models/objective.py) and `specaug` (CR-CTC's in-model
+    views) go to the constructor."""
+    return SpeechLLM.from_config(ModelConfig.from_dict(cfg), with_llm=with_llm, llm=llm, objective=objective,
+                                 specaug=specaug)
 
 
 def speech_state(model: SpeechLLM) -> dict[str, torch.Tensor]:

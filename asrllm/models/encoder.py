@@ -13,6 +13,7 @@ from espnet2.asr.encoder.e_branchformer_encoder import EBranchformerEncoder
 from torch import nn
 
 from asrllm.config import ConfigError, check_keys
+from asrllm.models.config import EncoderConfig
 from asrllm.models.padding import PaddingMaskHooks
 from asrllm.models.subsampling import Conv2dSubsampling4, conv2d4_output_lengths
 
@@ -50,10 +51,8 @@ class SpeechEncoder(nn.Module):
         self.padding_hooks = PaddingMaskHooks(self)
 
     @classmethod
-    def from_config(cls, cfg: dict) -> "SpeechEncoder":
-        check_keys(cfg, {"type", "input_size", "subsampling", "conf"}, "encoder")
-        return cls(cfg.get("type", "conformer"), cfg.get("input_size", 80), cfg.get("subsampling", {}),
-                   cfg.get("conf", {}))
+    def from_config(cls, cfg: EncoderConfig) -> "SpeechEncoder":
+        return cls(cfg.type, cfg.input_size, cfg.subsampling or {}, cfg.conf or {})
 
     def output_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
         """Encoder frames for `lengths` input frames (0: too short for one)."""

@@ -17,6 +17,7 @@ from torch import nn
 from asrllm.llm.forward_args import logits_to_keep_arg
 from asrllm.models.adapter import FrameStackAdapter
 from asrllm.models.aed_decoder import AttentionDecoder
+from asrllm.models.config import ModelConfig
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.models.encoder import SpeechEncoder
 from asrllm.models.objective import Objective
@@ -81,6 +82,33 @@ class SpeechLLM(nn.Module):
         # what forward() optimises (asrllm/models/objective.py); a stage config gives it, else the default
         self.objective = objective or Objective.default(llm is not None, aed_decoder.labels if aed_decoder else None,
                                                         list(ctc_heads))
+
+    @classmethod
+    def from_config(cls, cfg: ModelConfig, with_llm: bool = True, llm: tuple | None = None,
+                    objective: Objective | None = None, specaug=None) -> "SpeechLLM":
+        """Build the parts the config names (in this order: encoder, CTC heads, attention decoder, LLM,
+        adapter, prompt) and give them to the constructor. with_llm=False: the encoder side only.
+        llm: an (llm, tokenizer) pair made elsewhere instead of loading cfg.llm.path (it still needs
+        an `llm:` section, for LoRA and gradient checkpointing; asrllm.models.llm_build)."""
+        from asrllm.lang.units import read_units
+        from asrllm.llm.prompt import PromptBuilder, PromptTemplate
+        from asrllm.models.llm_build import build_llm
+
+        encoder = SpeechEncoder.from_config(cfg.encoder)
+        heads = {name: MLPCTCHead(encoder.output_size, len(read_units(h.units)), h.hidden, h.layers, h.dropout)
+                 for name, h in cfg.ctc_heads.items()}
+        aed_decoder = None
+        if cfg.aed_decoder is not None:
+            vocab = len(read_units(cfg.ctc_heads[cfg.aed_decoder.labels].units))
+            aed_decoder = AttentionDecoder(encoder.output_size, vocab, cfg.aed_decoder.labels, cfg.aed_decoder.conf)
+        adapter = llm_module = prompt = None
+        if with_llm and cfg.llm is not None:
+            llm_module, tokenizer = build_llm(cfg.llm, llm)
+            adapter = FrameStackAdapter(encoder.output_size, llm_module.get_input_embeddings().embedding_dim,
+                                        cfg.adapter.stack, cfg.adapter.hidden)
+            prompt = PromptBuilder(tokenizer, PromptTemplate.from_config(cfg.prompt))
+        return cls(encoder, heads, adapter, llm_module, prompt, specaug=specaug, aed_decoder=aed_decoder,
+                   objective=objective)
 
     # ---- encoder side ------------------------------------------------------------------
     def encode(self, feats: torch.Tensor, feat_lens: torch.Tensor, augment: bool = True):

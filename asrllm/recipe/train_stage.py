@@ -7,7 +7,7 @@ first CKA snapshot), the hooks (CKA monitor, encoder swaps, drift), then the tra
 import copy
 import logging
 import os
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
@@ -19,10 +19,11 @@ from asrllm.augment.specaug import SpecAugment
 from asrllm.config import ConfigError, deep_merge, load_config
 from asrllm.data.config import load_data_config
 from asrllm.data.dataset import SpeechDataset
+from asrllm.data.loader import StreamedBatches
 from asrllm.data.sampler import DynamicBatchSampler
 from asrllm.lang.naming import label_table_of
 from asrllm.lang.units import read_units
-from asrllm.models.build import build_llm, build_model, from_pretrained, load_model_config, save_pretrained
+from asrllm.models.build import build_model, from_pretrained, load_model_config, save_pretrained
 from asrllm.models.ctc_head import MLPCTCHead
 from asrllm.models.objective import Objective
 from asrllm.scoring.align import align
@@ -36,6 +37,29 @@ from asrllm.training.trainer import Trainer
 from asrllm.utils.atomic import atomic_write
 
 log = logging.getLogger("asrllm.train")
+
+
+@dataclass
+class StageArgs:
+    """What one stage is run with: `python -m asrllm.bin.train`'s options, one field each (see its
+    --help). The files that define the stage come first; the data and output folders only matter to
+    train(), not to resolve_stage()."""
+
+    config: str                            # stage config
+    data_config: str | None = None         # None: the built-in data config
+    model_config: str | None = None        # model size config under the stage config
+    lang: list[str] = field(default_factory=list)  # HEAD=LANG_DIR label sets of CTC heads
+    llm: str | None = None                 # overrides model.llm.path
+    allow_download: bool = False
+    init_model: str | None = None          # saved model folder of the previous stage
+    init_encoder: str | None = None        # encoder snapshot .pt or saved model folder
+    swaps: str | None = None               # pre-training swaps.json
+    seed: int | None = None                # overrides train.seed
+    train_dir: str | None = None
+    valid_dir: str | None = None
+    cmvn: str | None = None
+    out_dir: str | None = None
+    num_workers: int | None = None         # None: the data config's
 
 
 def resolve_heads(cfg: StageConfig, model_cfg: dict, langs: list[str]) -> dict[str, tuple[str, str]]:
@@ -68,7 +92,7 @@ def resolve_heads(cfg: StageConfig, model_cfg: dict, langs: list[str]) -> dict[s
     return used
 
 
-def start_model_config(args, cfg: StageConfig) -> dict:
+def start_model_config(args: StageArgs, cfg: StageConfig) -> dict:
     """The stage's model config, with the LLM path and (when the stage names none) the CTC heads of
     the model it starts from."""
     model_cfg = copy.deepcopy(cfg.model)
@@ -94,16 +118,23 @@ def start_model_config(args, cfg: StageConfig) -> dict:
     return model_cfg
 
 
-def pretraining_still_running(args, cfg: StageConfig) -> bool:
+def pretraining_still_running(args: StageArgs, cfg: StageConfig) -> bool:
     """Concurrent IA-SFT: alignment starts at the first CKA trigger, before pre-training has saved
     its final model; the first snapshot is then all it starts from."""
     return bool(cfg.stage == "align" and args.swaps and args.init_model
                 and not (Path(args.init_model) / "speech.pt").is_file())
 
 
-def initial_weights(args, cfg: StageConfig, model_cfg: dict, objective: Objective, specaug=None):
-    """Build the model (with the stage's objective) and load what this stage starts from."""
-    model = build_model(model_cfg, objective=objective, specaug=specaug)
+def initial_weights(args: StageArgs, cfg: StageConfig, model_cfg: dict, objective: Objective, specaug=None):
+    """Build the model (with the stage's objective) and load what this stage starts from: a previous
+    stage that trained the LLM (<init-model>/llm) gives the model that LLM at construction."""
+    build_cfg = model_cfg
+    trained_llm = Path(args.init_model) / "llm" if args.init_model else None
+    if trained_llm is not None and trained_llm.is_dir() and model_cfg.get("llm") is not None \
+            and not pretraining_still_running(args, cfg):
+        build_cfg = {**model_cfg, "llm": {**model_cfg["llm"], **load_model_config(args.init_model)["llm"]}}
+        log.info("LLM weights from %s", trained_llm)
+    model = build_model(build_cfg, objective=objective, specaug=specaug)
     adapter_loaded = False
     if pretraining_still_running(args, cfg):
         log.info("%s is not written yet (pre-training still running): starting from its first snapshot",
@@ -118,11 +149,6 @@ def initial_weights(args, cfg: StageConfig, model_cfg: dict, objective: Objectiv
         adapter_loaded = any(k.startswith("adapter.") for k in state)
         log.info("initialised from %s; not in it: %s", args.init_model,
                  sorted({k.split(".")[0] for k in result.missing_keys}) or "nothing")
-        trained_llm = Path(args.init_model) / "llm"
-        if trained_llm.is_dir() and model.llm is not None:
-            llm_cfg = load_model_config(args.init_model)["llm"]
-            model.llm = build_llm({**model_cfg["llm"], **llm_cfg})[0]
-            log.info("LLM weights from %s", trained_llm)
     encoder_from = args.init_encoder
     if cfg.stage == "align" and args.swaps:
         encoder_from = first_snapshot(Path(args.swaps))
@@ -155,13 +181,13 @@ def without_unused_decoder(state: dict, model, source) -> dict:
     return {k: v for k, v in state.items() if not k.startswith("aed_decoder.")}
 
 
-def resolve_stage(args):
+def resolve_stage(args: StageArgs):
     """(stage config with the model config merged under it, data config, the stage's model config,
     {head: (label table, units)} of the CTC heads the loss uses) from the command line's files."""
     data = load_config(args.config)
     if args.model_config:
         data = deep_merge(load_config(args.model_config), data)
-    if getattr(args, "seed", None) is not None:  # (callers that build the namespace themselves may leave it out)
+    if args.seed is not None:
         data = deep_merge(data, {"train": {"seed": args.seed}})
     cfg = StageConfig.from_dict(data, args.config)
     data_cfg = load_data_config(args.data_config)
@@ -189,7 +215,7 @@ def stage_objective(cfg: StageConfig, data_cfg):
     return objective, specaug, data_cfg
 
 
-def train(args) -> int:
+def train(args: StageArgs) -> int:
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", torch.get_num_threads())))
     log.info("%d CPU thread(s) per process (OMP_NUM_THREADS)", torch.get_num_threads())
     cfg, data_cfg, model_cfg, heads = resolve_stage(args)
@@ -218,7 +244,7 @@ def train(args) -> int:
     valid_sampler = DynamicBatchSampler(valid_set.lengths, b.frames_budget, seed=b.seed, rank=rank,
                                         world_size=world, max_batch_size=b.max_batch_size, shuffle=False)
     valid_sampler.set_epoch(0)
-    valid_batches = [collate([valid_set[i] for i in idx]) for idx in valid_sampler]
+    valid_batches = StreamedBatches(valid_set, valid_sampler, collate)  # read at each validation, not held
 
     def valid_fn(trainer) -> dict[str, float]:
         metrics = trainer.evaluate(valid_batches)

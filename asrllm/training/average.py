@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from asrllm.training.checkpoint import CheckpointManager, read_model_state
+from asrllm.training.checkpoint import CheckpointError, CheckpointManager, read_model_state
 
 
 def average_state_dicts(states: Sequence[dict[str, torch.Tensor]],
@@ -14,19 +14,19 @@ def average_state_dicts(states: Sequence[dict[str, torch.Tensor]],
     """Mean of floating-point tensors (accumulated in float64, cast back); other tensors
     (e.g. BatchNorm's num_batches_tracked) are taken from the last state dict."""
     if not states:
-        raise ValueError("nothing to average")
+        raise CheckpointError("nothing to average")
     names = list(names) if names is not None else [f"state {i}" for i in range(len(states))]
     ref_keys = set(states[0])
     for name, sd in zip(names[1:], states[1:]):
         if set(sd) != ref_keys:
             diff = sorted(ref_keys ^ set(sd))
-            raise ValueError(f"{name}: keys differ from {names[0]}: {diff[:5]}")
+            raise CheckpointError(f"{name}: keys differ from {names[0]}: {diff[:5]}")
     out = {}
     for key in states[0]:
         tensors = [sd[key] for sd in states]
         for name, t in zip(names, tensors):
             if t.shape != tensors[0].shape:
-                raise ValueError(f"{name}: {key} has shape {tuple(t.shape)}, {names[0]} {tuple(tensors[0].shape)}")
+                raise CheckpointError(f"{name}: {key} has shape {tuple(t.shape)}, {names[0]} {tuple(tensors[0].shape)}")
         if tensors[0].is_floating_point():
             acc = torch.zeros_like(tensors[0], dtype=torch.float64)
             for t in tensors:
@@ -53,7 +53,7 @@ def select_checkpoints(directory: str | Path, num: int | None = None, steps: Seq
         chosen = [e["step"] for e in entries][: num or len(entries)]
     else:
         if num is None or num < 1:
-            raise ValueError("give --num N (>= 1), --steps or --best")
+            raise CheckpointError("give --num N (>= 1), --steps or --best")
         chosen = present[-num:]
     missing = [s for s in chosen if s not in present]
     if missing:

@@ -15,12 +15,14 @@ import json
 import logging
 import math
 import os
+import pickle
 import re
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from asrllm.errors import UserError
 from asrllm.utils.atomic import atomic_write, check_writable
 
 log = logging.getLogger(__name__)
@@ -39,11 +41,19 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     return state
 
 
+class CheckpointError(UserError, ValueError):
+    """A checkpoint file that cannot be read or used as asked."""
+
+
 def read_model_state(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """The weights of a training checkpoint or of an averaged file (both keep them in 'model')."""
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except (RuntimeError, EOFError, pickle.UnpicklingError) as e:  # truncated, not a torch file
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise CheckpointError(f"{path}: not a readable checkpoint ({why})") from None
     if not isinstance(state, dict) or not isinstance(state.get("model"), dict):
-        raise ValueError(f"{path}: no 'model' state dict in this file")
+        raise CheckpointError(f"{path}: no 'model' state dict in this file")
     return state["model"]
 
 

@@ -108,12 +108,15 @@ class Trainer:
         config.trainable. make_loader(batch_sampler) -> iterable of batches: it must iterate
         the batch sampler it is given, in this process (e.g. DataLoader(ds, batch_sampler=b,
         collate_fn=..., num_workers=...)); it is called once and iterated once per epoch.
+        Without a sampler (and loader) the trainer only runs update() on batches it is given
+        (e.g. asrllm.bench.train_step); fit() needs both.
     valid_fn(trainer) -> {name: value}: runs on every rank in eval mode without grad; names
         are logged as valid/<name> and ranked as valid_<name> (see `evaluate`).
     """
 
     def __init__(self, model: nn.Module, config: TrainerConfig, out_dir: str | Path,
-                 sampler: ResumableSampler, make_loader: Callable[[PositionTracker], Iterable[Any]],
+                 sampler: ResumableSampler | None = None,
+                 make_loader: Callable[[PositionTracker], Iterable[Any]] | None = None,
                  valid_fn: Callable[["Trainer"], dict[str, float]] | None = None,
                  hooks: Sequence[StepHook] = ()) -> None:
         if not logging.getLogger().handlers:
@@ -149,9 +152,11 @@ class Trainer:
 
         self.ckpt = CheckpointManager(self.out_dir / "checkpoints", cfg.keep_last, cfg.keep_best,
                                       cfg.best_metric, cfg.best_mode, writer=self.dist.is_main)
+        if (sampler is None) != (make_loader is None):
+            raise ValueError("give the trainer both a sampler and make_loader, or neither")
         self.sampler = sampler
-        self._tracker = PositionTracker(sampler)
-        self._loader = make_loader(self._tracker)
+        self._tracker = PositionTracker(sampler) if sampler is not None else None
+        self._loader = make_loader(self._tracker) if make_loader is not None else None
         self.valid_fn = valid_fn
         self.hooks = list(hooks)
         names = [_hook_name(h) for h in self.hooks if hasattr(h, "state_dict")]
@@ -239,8 +244,10 @@ class Trainer:
         reduced = all_reduce_sum(local, self.dist, self.device)
         return dict(zip(keys, reduced[1:])), reduced[0]
 
-    def _update(self, batches: list[Any]) -> tuple[dict[str, float], float, float]:
-        """Forward/backward all micro-batches, normalise by the global token count, step."""
+    def update(self, batches: list[Any]) -> tuple[dict[str, float], float, float]:
+        """One optimizer update: forward/backward all micro-batches, normalise by the global token
+        count, clip, step the optimizer and scheduler. Returns (loss and stat sums, tokens, gradient
+        norm). fit() calls it with the loader's batches; the model must be in training mode."""
         stats = []
         for i, batch in enumerate(batches):
             with grad_sync(self.model, sync=i == len(batches) - 1):
@@ -423,6 +430,8 @@ class Trainer:
     def fit(self) -> dict[str, float]:
         """Train until max_steps (or a hook's stop request); returns the last validation metrics."""
         cfg = self.config
+        if self.sampler is None:
+            raise ValueError("fit() needs a sampler and make_loader: this trainer was built without data")
         self._start()
         if self.step >= cfg.max_steps:
             log.info("already at step %d >= max_steps %d: nothing to do", self.step, cfg.max_steps)
@@ -436,7 +445,7 @@ class Trainer:
         with logging_redirect_tqdm() if show else contextlib.nullcontext():
             while self.step < cfg.max_steps and not self._stop_requested:
                 lr = self.optimizer.param_groups[0]["lr"]
-                sums, tokens, grad_norm = self._update([self._next_batch() for _ in range(cfg.accum_grad)])
+                sums, tokens, grad_norm = self.update([self._next_batch() for _ in range(cfg.accum_grad)])
                 self.step += 1
                 self.last_update = {**{k: v / max(tokens, 1e-12) for k, v in sums.items()},
                                     "num_tokens": tokens, "grad_norm": grad_norm, "lr": lr}

@@ -2,12 +2,11 @@
 the alignment stage starts from the AED-pre-trained model without it, saying so in the log."""
 
 import logging
-import types
 
 import torch
 import yaml
 
-from asrllm.recipe.train_stage import initial_weights, resolve_stage, stage_objective, start_model_config
+from asrllm.recipe.train_stage import StageArgs, initial_weights, resolve_stage, stage_objective, start_model_config
 from asrllm.models.objective import Objective
 from asrllm.models.build import build_model, save_pretrained
 from asrllm.training.stage_config import StageConfig
@@ -16,9 +15,7 @@ DECODER = {"conf": {"attention_heads": 2, "linear_units": 32, "num_blocks": 1}}
 
 
 def args(**kw):
-    base = {"llm": None, "allow_download": False, "init_model": None, "init_encoder": None, "swaps": None,
-            "model_config": None, "lang": []}
-    return types.SimpleNamespace(**{**base, **kw})
+    return StageArgs(**{"config": "align.yaml", **kw})
 
 
 def test_stage_7_builds_the_decoder_and_takes_the_loss_weights(model_cfg, phone_units, repo, tmp_path):

@@ -59,3 +59,22 @@ def test_help_prints_header_and_options_with_defaults(repo, tmp_path):
     assert "[4]" in lines["--nj"] and "number of parallel jobs" in lines["--nj"]
     assert "[false]" in lines["--use_gpu"]
     assert "--_private" not in lines
+
+
+PASS_ON = """#!/usr/bin/env bash
+set -euo pipefail
+scale=paper                # paper | single_gpu
+declare -a driver_args=()  # the rest, for the driver
+. {repo}/utils/parse_options.sh
+printf '%s|' "scale=$scale" "${{driver_args[@]}}" "$@"
+"""
+
+
+def test_a_declared_driver_args_array_collects_the_other_options(repo, tmp_path):
+    script = tmp_path / "run.sh"
+    script.write_text(PASS_ON.format(repo=repo))
+    r = subprocess.run(["bash", str(script), "--stage", "3", "--scale=single_gpu", "--llm=/m x", "--driver_args", "y",
+                        "rest"], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    # values keep their spaces; the array's own name is no option; the first non-option stops parsing
+    assert r.stdout.split("|")[:-1] == ["scale=single_gpu", "--stage", "3", "--llm=/m x", "--driver_args", "y", "rest"]

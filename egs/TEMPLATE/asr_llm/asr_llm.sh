@@ -262,12 +262,20 @@ consumed_files() {
 # ------------------------------------------------------------------------------------------
 # Data sets
 # ------------------------------------------------------------------------------------------
-# stage 2 factors come from the data config (speed_perturb.factors; none when speed_perturb.online)
-if [ "$(${python} -m asrllm.bin.config_get "$data_config" speed_perturb.online false)" = true ]; then
-  sp_factors=
-else
-  sp_factors=$(${python} -m asrllm.bin.config_get "$data_config" speed_perturb.factors "[]" | tr -d '[],')
-fi
+# what the data config asks of the data stages (asrllm.bin.data_plan): stage 2's speed factors (none when
+# speed_perturb.online), stage 4's training-set parts and the files they read besides the training set,
+# whether stage 5 dumps features
+data_plan=$(${python} -m asrllm.bin.data_plan --config "$data_config") \
+  || die "cannot read ${data_config} (see the error above)"
+sp_factors= aug_parts= aug_inputs= dump_fbank=
+while read -r key values; do
+  case $key in
+    speed_factors) sp_factors=$values ;;
+    augment_parts) aug_parts=$values ;;
+    augment_inputs) aug_inputs=$values ;;
+    dump_fbank) dump_fbank=$values ;;
+  esac
+done <<< "$data_plan"
 if [ -n "$(echo "$sp_factors" | tr ' ' '\n' | grep -vx '1\(\.0*\)\?')" ]; then
   train_sp=${train_set}_sp
 else
@@ -278,8 +286,6 @@ eval_sets=$(printf '%s\n' $valid_set $test_sets | awk '!seen[$0]++' | xargs)  # 
 # features are dumped and noise is on, "nonspeech" clips with empty transcripts (nonspeech_train).
 # With any, the filtered clean set is <dumpdir>/augment/<train>/clean and <dumpdir>/filtered/<train>
 # is clean + parts (utils/combine_data.sh); every later stage reads that combined set.
-aug_parts=$(${python} -m asrllm.bin.augment_train --config "$data_config" --plan) \
-  || die "cannot read ${data_config} (see the error above)"
 aug_dir=${dumpdir}/augment/${train_sp}
 if [ -n "$aug_parts" ]; then clean_train=${aug_dir}/clean; else clean_train=${dumpdir}/filtered/${train_sp}; fi
 
@@ -324,10 +330,7 @@ if begin_stage 3 --config "$data_config" "${_in[@]}"; then
 fi
 
 _in=(); for d in $train_sp $eval_sets; do mapfile -t -O "${#_in[@]}" _in < <(data_files "${dumpdir}/raw/$d"); done
-noise_dir=$(${python} -m asrllm.bin.config_get "$data_config" noise.noise_dir "")
-if [[ " $aug_parts " == *" noisy "* ]] && [ -n "$noise_dir" ] && [ "$noise_dir" != None ]; then
-  _in+=(--input "${noise_dir}/wav.scp")
-fi
+for f in $aug_inputs; do _in+=(--input "$f"); done
 noisy_setting=(); [ -z "$noisy_test_sets" ] || noisy_setting=(--setting "noisy_test_sets=${noisy_test_sets}")
 if begin_stage 4 --config "$data_config" --setting "train_set=${train_sp}" "${noisy_setting[@]}" "${_in[@]}"; then
   ${python} -m asrllm.bin.filter_data --in-dir "${dumpdir}/raw/${train_sp}" --out-dir "$clean_train" \
@@ -357,14 +360,13 @@ for t in $noisy_test_sets; do eval_sets+=" ${t}_noisy"; test_sets+=" ${t}_noisy"
 
 _in=(); for d in $train_sp $eval_sets; do mapfile -t -O "${#_in[@]}" _in < <(data_files "${dumpdir}/filtered/$d"); done
 if begin_stage 5 --config "$data_config" "${_in[@]}"; then
-  feats_type=$(${python} -m asrllm.bin.config_get "$data_config" feats_type)
-  if [ "$feats_type" = fbank ]; then
+  if [ "$dump_fbank" = true ]; then
     for d in $train_sp $eval_sets; do
       ${python} -m asrllm.bin.compute_fbank --data-dir "${dumpdir}/filtered/$d" \
         --out-dir "${dumpdir}/fbank/$d" --config "$data_config" --nj "$nj" --cmd "$train_cmd"
     done
   else
-    log "feats_type=${feats_type}: features are computed on the fly; only CMVN statistics here"
+    log "feats_type raw: features are computed on the fly; only CMVN statistics here"
   fi
   ${python} -m asrllm.bin.compute_cmvn --data-dir "${dumpdir}/filtered/${train_sp}" \
     --config "$data_config" --out "${dumpdir}/global_cmvn.json"
@@ -450,11 +452,20 @@ run_train() {  # run_train N: train stage N with its planned config
   wait "$!" || die "stage $n (${stage_names[$n]}): training failed; see $out/train.log"
 }
 
+# stage_info CONFIG KEY: one value of a stage config as training reads it (asrllm.bin.stage_info:
+# labels = the CTC head its loss reads, swap_mode)
+stage_info() {
+  local out
+  out=$(${python} -m asrllm.bin.stage_info "$1") \
+    || die "cannot read the stage config $1 (see the error above)"
+  awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print }' <<< "$out"
+}
+
 # IA-SFT swap.mode concurrent (entropy paradigm): pre-training runs in the background, alignment
 # starts at its first CKA trigger and IA-SFT picks up later snapshots as they appear.
 concurrent=false
 if [ "$paradigm" = entropy ] && [ -n "${plan[0]}" ] && in_range 7 && in_range 9 \
-   && [ "$(${python} -m asrllm.bin.config_get "${train_config_dir}/iasft.yaml" swap.mode sequential)" = concurrent ]; then
+   && [ "$(stage_info "${train_config_dir}/iasft.yaml" swap_mode)" = concurrent ]; then
   concurrent=true
 fi
 pretrain_pid=
@@ -494,8 +505,8 @@ for n in 7 8 9 10; do
   # the label set a stage's loss reads (its ctc_head: phone, char or bpe; conventional's AED decoder
   # shares its CTC head's) must be one stage 6 prepared, or training would fail at its start
   if in_range "$n"; then
-    head=$(${python} -m asrllm.bin.config_get "${train_config_dir}/${plan[$i]}.yaml" ctc_head "")
-    if [ -n "$head" ] && [ "$head" != None ] && [[ " ${lang_args[*]} " != *" ${head}="* ]]; then
+    head=$(stage_info "${train_config_dir}/${plan[$i]}.yaml" labels)
+    if [ -n "$head" ] && [[ " ${lang_args[*]} " != *" ${head}="* ]]; then
       die "stage $n (${stage_names[$n]}): ${plan[$i]}.yaml trains on the '${head}' label set, which --token_types '${token_types}' does not prepare (add ${head})"
     fi
   fi
@@ -553,10 +564,9 @@ if begin_stage 11 --config "$decode_config" --config "$data_config" --input "${d
   [ -f "${decode_model_dir}/speech.pt" ] || die "stage 11 (decode): no model to decode at ${decode_model_dir}"
   pairs=(); for t in $test_sets; do pairs+=(--data-dir "${dumpdir}/filtered/$t" --out-dir "${decode_dir}/$t"); done
   if [ -n "$nonspeech_set" ]; then
-    sr=$(${python} -m asrllm.bin.config_get "$data_config" sample_rate)
     # shellcheck disable=SC2086
     ${python} -m asrllm.bin.make_nonspeech_sets --train-dir "$clean_train" \
-      --out-dir "$nonspeech_dir" --sample-rate "$sr" ${nonspeech_opts}
+      --out-dir "$nonspeech_dir" --data-config "$data_config" ${nonspeech_opts}
     pairs+=(--data-dir "$nonspeech_dir" --out-dir "${decode_dir}/${nonspeech_set}")
   fi
   cmd=(${python} -m asrllm.bin.decode --model-dir "$decode_model_dir" --data-config "$data_config"

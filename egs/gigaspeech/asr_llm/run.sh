@@ -9,16 +9,8 @@ set -euo pipefail
 
 train_subset=XL  # GigaSpeech subset label of the training set: XL | L | M | S | XS
 scale=paper      # paper | single_gpu: conf/model/<scale>.yaml and its stage configs
-args=()
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --train_subset) train_subset=$2; shift 2 ;;
-    --train_subset=*) train_subset=${1#*=}; shift ;;
-    --scale) scale=$2; shift 2 ;;
-    --scale=*) scale=${1#*=}; shift ;;
-    *) args+=("$1"); shift ;;
-  esac
-done
+declare -a driver_args=()  # every other option: the shared driver's (./asr_llm.sh --help)
+. utils/parse_options.sh
 case "$train_subset" in XL|L|M|S|XS) ;; *) echo "$0: --train_subset takes XL, L, M, S or XS, got '$train_subset'" >&2; exit 1 ;; esac
 case "$scale" in
   paper) train_config_dir=conf/train ;;
@@ -43,4 +35,4 @@ score_corpus=gigaspeech         # stage 12: WER, official GigaSpeech normalisati
   --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
   --train_config_dir "${train_config_dir}" \
-  "${args[@]}"
+  "${driver_args[@]}" "$@"

@@ -11,19 +11,8 @@ set -euo pipefail
 download=false   # run local/download.sh (the parts the chosen sets need) before the driver
 scale=paper      # paper | single_gpu: conf/model/<scale>.yaml and its stage configs
 train_set=train_960
-args=()
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --download) download=$2; shift 2 ;;
-    --download=*) download=${1#*=}; shift ;;
-    --scale) scale=$2; shift 2 ;;
-    --scale=*) scale=${1#*=}; shift ;;
-    --train_set) train_set=$2; shift 2 ;;
-    --train_set=*) train_set=${1#*=}; shift ;;
-    *) args+=("$1"); shift ;;
-  esac
-done
-case "$download" in true|false) ;; *) echo "$0: --download takes true or false, got '$download'" >&2; exit 1 ;; esac
+declare -a driver_args=()  # every other option: the shared driver's (./asr_llm.sh --help)
+. utils/parse_options.sh
 case "$scale" in
   paper) train_config_dir=conf/train ;;
   single_gpu) train_config_dir=conf/train_single_gpu ;;
@@ -51,4 +40,4 @@ fi
   --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
   --train_config_dir "${train_config_dir}" \
-  "${args[@]}"
+  "${driver_args[@]}" "$@"

@@ -6,16 +6,9 @@
 # Every other option goes to the shared driver: ./asr_llm.sh --help lists them.
 set -euo pipefail
 
-smoke=false
-args=()
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --smoke) smoke=$2; shift 2 ;;
-    --smoke=*) smoke=${1#*=}; shift ;;
-    *) args+=("$1"); shift ;;
-  esac
-done
-case "$smoke" in true|false) ;; *) echo "$0: --smoke takes true or false, got '$smoke'" >&2; exit 1 ;; esac
+smoke=false                # the toy size instead of the demo size
+declare -a driver_args=()  # every other option: the shared driver's (./asr_llm.sh --help)
+. utils/parse_options.sh
 
 train_set=train
 valid_set=dev
@@ -45,4 +38,4 @@ fi
   --noisy_test_sets "test_en test_zh" \
   --score_corpus mini_en --scoring "test_zh=mini_zh test_zh_unseen=mini_zh test_zh_noisy=mini_zh" \
   "${size[@]}" \
-  "${args[@]}"
+  "${driver_args[@]}" "$@"

@@ -9,16 +9,8 @@ set -euo pipefail
 
 train_subset=L   # WenetSpeech subset label of the training set: L | M | S | W
 scale=paper      # paper | single_gpu: conf/model/<scale>.yaml and its stage configs
-args=()
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --train_subset) train_subset=$2; shift 2 ;;
-    --train_subset=*) train_subset=${1#*=}; shift ;;
-    --scale) scale=$2; shift 2 ;;
-    --scale=*) scale=${1#*=}; shift ;;
-    *) args+=("$1"); shift ;;
-  esac
-done
+declare -a driver_args=()  # every other option: the shared driver's (./asr_llm.sh --help)
+. utils/parse_options.sh
 case "$train_subset" in L|M|S|W) ;; *) echo "$0: --train_subset takes L, M, S or W, got '$train_subset'" >&2; exit 1 ;; esac
 case "$scale" in
   paper) train_config_dir=conf/train ;;
@@ -43,4 +35,4 @@ score_corpus=wenetspeech         # stage 12: mixed error rate (CJK characters + 
   --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
   --train_config_dir "${train_config_dir}" \
-  "${args[@]}"
+  "${driver_args[@]}" "$@"
