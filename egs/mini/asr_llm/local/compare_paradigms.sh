@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The paper's claims in miniature: for each seed, train the conventional (AED pre-training),
-# projector_only and single_stage paradigms on the entropy run's data and budget, then compare all
-# four over the seeds (accuracy, encoder CTC, NSE/PAI/CSAI, CKA to the pre-trained encoder and at a
-# matched encoder budget, hallucination on clean and noisy test sets, updates and wall time) in
-# <expdir>/paradigm_comparison.md, each number as mean +- sd. Decisions (README.md, "Paradigm comparison"):
+# The paper's claims in miniature: for each seed, train the conventional (AED pre-training) and
+# projector_only paradigms (--paradigms: also single_stage, conventional_ctc) on the entropy run's
+# data and budget, then compare them with entropy over the seeds (accuracy, encoder CTC,
+# NSE/PAI/CSAI, CKA to the pre-trained encoder and at a matched encoder budget, hallucination on
+# clean and noisy test sets, updates and wall time) in <expdir>/paradigm_comparison.md, each number
+# as mean +- sd. Decisions (README.md, "Paradigm comparison"):
 #  - same data dirs, features, LLM, model and data configs; stage configs from --budget_config_dir;
 #  - the same number of LLM-side updates for every paradigm, from conf/train_demo/budget/
 #    (conventional's joint SFT gets IA-SFT's updates too; projector_only's long alignment
@@ -16,7 +17,7 @@
 #    train.seed); seed S > 0 trains everything again in <expdir>/seed<S>/ with --train_seed S
 #    (initialisation, dropout, data order); the data stages are shared;
 #  - stage 13 is re-run in each seed's entropy experiment, so that one analysis covers every paradigm.
-#   local/compare_paradigms.sh                  demo size (after ./run.sh; 3 seeds)
+#   local/compare_paradigms.sh --jobs 3         demo size (3 seeds at once: about 1 h 30 min on 2 cores)
 #   local/compare_paradigms.sh --smoke true     toy size (exp_smoke/, 2 seeds, part of make test)
 set -euo pipefail
 
@@ -26,7 +27,8 @@ log() {
 }
 
 smoke=false                                            # compare the smoke-size experiments
-paradigms="conventional projector_only single_stage"   # trained here next to entropy
+paradigms="conventional projector_only"   # trained here next to entropy; add single_stage (about
+                                           # 25 min a seed on 2 idle cores) where time allows
 seeds=                      # seeds to train and average (empty: "0 1 2"; smoke "0 1")
 budget_config_dir=          # their stage configs (empty: conf/train_demo/budget; smoke conf/train_smoke)
 jobs=1                      # seeds trained at once; with N > 1 each gets 1 thread and 1 decoding job
