@@ -247,9 +247,18 @@ def train(args: StageArgs) -> int:
     valid_batches = StreamedBatches(valid_set, valid_sampler, collate)  # read at each validation, not held
 
     def valid_fn(trainer) -> dict[str, float]:
-        metrics = trainer.evaluate(valid_batches)
-        if cfg.ctc_head in heads:
-            metrics[f"{cfg.ctc_head}_error_rate"] = ctc_error_rate(trainer.module, valid_batches, cfg.ctc_head)
+        if cfg.ctc_head not in heads:
+            return trainer.evaluate(valid_batches)
+        counts = [0, 0]  # CTC token errors, reference tokens: counted in the same pass over the dev set
+
+        def counted():
+            for batch in valid_batches:
+                errors, total = ctc_errors(trainer.module, batch, cfg.ctc_head)
+                counts[0], counts[1] = counts[0] + errors, counts[1] + total
+                yield batch
+
+        metrics = trainer.evaluate(counted())
+        metrics[f"{cfg.ctc_head}_error_rate"] = 100.0 * counts[0] / max(counts[1], 1)
         return metrics
 
     def spread_batches(max_utts: int) -> list[dict]:
@@ -293,19 +302,15 @@ def train(args: StageArgs) -> int:
 
 
 @torch.no_grad()
-def ctc_error_rate(module, batches: list[dict], head: str) -> float:
-    """Greedy CTC token error rate (%) of a head on the validation batches."""
-    was = module.training
-    module.eval()
+def ctc_errors(module, batch: dict, head: str) -> tuple[int, int]:
+    """(greedy CTC token errors, reference tokens) of a head on one batch; the module in eval mode
+    (validation runs in it)."""
     device = next(module.parameters()).device
+    frames, lens = module.encoder(batch["feats"].to(device), batch["feat_lens"].to(device))
+    hyps = MLPCTCHead.greedy(module.ctc_heads[head].log_probs(frames), lens)
     errors = total = 0
-    for batch in batches:
-        frames, lens = module.encoder(batch["feats"].to(device), batch["feat_lens"].to(device))
-        hyps = MLPCTCHead.greedy(module.ctc_heads[head].log_probs(frames), lens)
-        for hyp, ref, n in zip(hyps, batch[f"{head}_ids"].tolist(), batch[f"{head}_lens"].tolist()):
-            ops = align([str(t) for t in ref[:n]], [str(t) for t in hyp])
-            errors += sum(op != "C" for op in ops)
-            total += n
-    module.train(was)
-    return 100.0 * errors / max(total, 1)
-
+    for hyp, ref, n in zip(hyps, batch[f"{head}_ids"].tolist(), batch[f"{head}_lens"].tolist()):
+        ops = align([str(t) for t in ref[:n]], [str(t) for t in hyp])
+        errors += sum(op != "C" for op in ops)
+        total += n
+    return errors, total
