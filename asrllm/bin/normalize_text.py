@@ -42,5 +42,6 @@ def main(argv: list[str] | None = None) -> int:
 
     return run("normalize_text", body, "WARNING")  # stdout is the text: only problems are logged
 
+
 if __name__ == "__main__":
     sys.exit(main())
