@@ -14,7 +14,7 @@
 #                   (everything trains), 8 x 10 s, 2 warmup + 6 timed steps       -> OUT_DIR/joint.json
 #   bench_iasft     the same, stage iasft (adapter + LLM; encoder frozen)       -> OUT_DIR/iasft.json
 #   bench_pretrain  stage pretrain (encoder + phone CR-CTC head), 16 x 10 s      -> OUT_DIR/pretrain.json
-#   train_data      asrllm.bench.train_fixture (synthetic WAVs, tiny Qwen3 + tokenizer, configs), then
+#   train_data      asrllm.testing.train_fixture (synthetic WAVs, tiny Qwen3 + tokenizer, configs), then
 #                   the recipe's stage 5: asrllm.bin.compute_fbank and compute_cmvn
 #   train_pretrain  torchrun --nproc_per_node 1 -m asrllm.bin.train: toy encoder, CR-CTC + CKA, 6 steps
 #   train_joint     the same for joint SFT from the pre-trained encoder, tiny LLM, aux CTC, 6 steps
@@ -174,7 +174,7 @@ EOF
 
 # ---- benchmarks -------------------------------------------------------------------------------
 if $cpu; then
-  bench_model=conf/model/toy.yaml
+  bench_model=conf/model/toy.yaml bench_scale=conf/scale/toy.yaml
   llm_config=$out/tiny_llm_config
   mkdir -p "$llm_config"
   cat > "$llm_config/config.json" <<'EOF'
@@ -184,7 +184,7 @@ if $cpu; then
 EOF
   device=cpu; llm_bs=2; llm_secs=2; ctc_bs=2; steps=2; warm=1
 else
-  bench_model=conf/model/paper.yaml
+  bench_model=conf/model/paper.yaml bench_scale=conf/scale/paper.yaml
   llm_config=conf/llm/qwen3-1.7b-config
   device=cuda; llm_bs=8; llm_secs=10; ctc_bs=16; steps=6; warm=2
 fi
@@ -192,7 +192,8 @@ fi
 bench() {  # bench NAME STAGE BATCH [extra args]
   local name=$1 stage=$2 bs=$3
   shift 3
-  "$PY" -m asrllm.bin.bench_train_step --model-config "$bench_model" --llm-config "$llm_config" \
+  "$PY" -m asrllm.bin.bench_train_step --model-config "$bench_model" --scale-config "$bench_scale" \
+    --llm-config "$llm_config" \
     --stage "$stage" --utt-seconds "$llm_secs" --batch-size "$bs" --tokens-per-utt 40 --steps "$steps" \
     --warmup "$warm" --device "$device" --out "$out/$name.json" "$@"
 }
@@ -201,7 +202,7 @@ bench() {  # bench NAME STAGE BATCH [extra args]
 train_data() {
   set -e
   rm -rf "$work"
-  "$PY" -m asrllm.bench.train_fixture "$work"
+  "$PY" -m asrllm.testing.train_fixture "$work"
   for d in train dev; do
     "$PY" -m asrllm.bin.compute_fbank --data-dir "$work/data/$d" --out-dir "$work/fbank/$d" \
       --config "$work/conf/data.yaml" --nj 1
@@ -218,7 +219,8 @@ train_stage() {  # train_stage pretrain|joint
   rm -rf "$work/exp/$stage"
   mkdir -p "$work/exp/$stage"
   "$PY" -m torch.distributed.run --standalone --nproc_per_node 1 -m asrllm.bin.train \
-    --config "$work/conf/$stage.yaml" --model-config "$work/conf/model.yaml" --data-config "$work/conf/data.yaml" \
+    --config "$work/conf/$stage.yaml" --model-config "$work/conf/model.yaml" \
+    --scale-config "$work/conf/scale.yaml" --data-config "$work/conf/data.yaml" \
     --train-dir "$work/data/train" --valid-dir "$work/data/dev" --cmvn "$work/global_cmvn.json" \
     --lang "phone=$work/data/lang_phone" --out-dir "$work/exp/$stage" "${extra[@]}" 2>&1 \
     | tee "$work/exp/$stage/train.log"
@@ -237,7 +239,7 @@ train_stage() {  # train_stage pretrain|joint
   echo "CHECK OK: $stage trained, checkpointed and saved final/ on $($cpu && echo cpu || echo cuda)"
 }
 export -f install_wheels env_report bench train_data train_stage
-export PY work out cpu wheels site bench_model llm_config device llm_secs steps warm
+export PY work out cpu wheels site bench_model bench_scale llm_config device llm_secs steps warm
 
 summary() {
   "$PY" - "$out" <<'EOF' > "$out/summary.txt" 2>&1

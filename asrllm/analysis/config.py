@@ -4,7 +4,8 @@ import os
 from dataclasses import asdict, dataclass, field
 
 from asrllm.analysis.probes import ProbeConfig
-from asrllm.config import ConfigError, check_keys, load_config
+from asrllm.config import ConfigError, load_config
+from asrllm.config_section import build_section
 
 
 @dataclass
@@ -34,12 +35,8 @@ class AnalysisConfig:
 
     @classmethod
     def from_dict(cls, cfg: dict, where: str = "analysis config") -> "AnalysisConfig":
-        check_keys(cfg, {"eval", "spans", "probe"}, where)
-        ev, sp = dict(cfg.get("eval") or {}), dict(cfg.get("spans") or {})
-        check_keys(ev, set(EvalOptions.__dataclass_fields__), f"{where}: eval")
-        check_keys(sp, set(SpanOptions.__dataclass_fields__), f"{where}: spans")
-        out = cls(EvalOptions(**ev), SpanOptions(**sp), ProbeConfig.from_dict(dict(cfg.get("probe") or {}),
-                                                                               f"{where}: probe"))
+        out = build_section(cls, cfg, where)
+        out.probe.check(f"{where}: probe")
         if out.spans.mode not in ("label", "midpoint"):
             raise ConfigError(f"{where}: spans.mode must be 'label' or 'midpoint', got {out.spans.mode!r}")
         if out.eval.max_utts < 2 or out.eval.max_segments < 4 or out.eval.frames_budget < 0:

@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
-from asrllm.config import ConfigError, check_keys
+from asrllm.config import ConfigError
+from asrllm.config_section import build_section
 
 LN2 = math.log(2.0)
 
@@ -34,8 +35,11 @@ class ProbeConfig:
 
     @classmethod
     def from_dict(cls, cfg: dict, where: str = "probe") -> "ProbeConfig":
-        check_keys(cfg, set(cls.__dataclass_fields__), where)
-        out = cls(**cfg)
+        return build_section(cls, cfg, where).check(where)
+
+    def check(self, where: str = "probe") -> "ProbeConfig":
+        """Fail on values the probes cannot use; return self."""
+        out = self
         if not out.seeds or not out.weight_decays:
             raise ConfigError(f"{where}: seeds and weight_decays must be non-empty lists")
         if not 0 < out.test_fraction < 1 or not 0 < out.select_fraction < 1:

@@ -38,6 +38,7 @@ class BenchSpec:
     stage: str
     llm_config: str | None = None      # folder with the LLM's config.json (and maybe its tokenizer)
     train_config: str | None = None    # None: conf/train/<STAGE_CONFIGS[stage]>
+    scale_config: str | None = None    # conf/scale/<scale>.yaml (precision, parallelism), as the recipe's
     data_config: str = str(REPO / "conf" / "data.yaml")
     utt_seconds: float = 10.0
     batch_size: int = 8
@@ -70,8 +71,8 @@ class BenchSpec:
         if self.train_config is None:
             self.train_config = str(REPO / "conf" / "train" / STAGE_CONFIGS[self.stage])
         for flag, path in (("--model-config", self.model_config), ("--train-config", self.train_config),
-                           ("--data-config", self.data_config)):
-            if not Path(path).is_file():
+                           ("--data-config", self.data_config), ("--scale-config", self.scale_config)):
+            if path is not None and not Path(path).is_file():
                 raise BenchError(f"{flag} {path}: no such file")
         if self.llm_config is not None and not (Path(self.llm_config) / "config.json").is_file():
             raise BenchError(f"--llm-config {self.llm_config}: no config.json there (give the LLM's config "
@@ -151,9 +152,9 @@ def run(spec: BenchSpec, log) -> dict:
     import torch
     import transformers
 
-    from asrllm.config import deep_merge, load_config
     from asrllm.models.build import build_model
     from asrllm.recipe.train_stage import StageArgs, resolve_stage, stage_objective
+    from asrllm.training.stage_config import stage_config_data
     from asrllm.training.distributed import DistInfo, pick_device
     from asrllm.training.freeze import train_mode, trainable_summary
     from asrllm.training.trainer import Trainer
@@ -161,10 +162,10 @@ def run(spec: BenchSpec, log) -> dict:
     spec.check()
     with tempfile.TemporaryDirectory(prefix="bench_train_step.") as tmp_name:
         tmp = Path(tmp_name)
-        merged = deep_merge(load_config(spec.model_config), load_config(spec.train_config))
+        merged = stage_config_data(spec.train_config, spec.model_config, spec.scale_config)
         cfg, data_cfg, model_cfg, _heads = resolve_stage(StageArgs(
-            config=spec.train_config, model_config=spec.model_config, data_config=spec.data_config,
-            lang=label_dirs(merged, spec.ctc_vocab, tmp)))
+            config=spec.train_config, model_config=spec.model_config, scale_config=spec.scale_config,
+            data_config=spec.data_config, lang=label_dirs(merged, spec.ctc_vocab, tmp)))
         if spec.amp is not None:
             cfg.train.amp = spec.amp
         cfg.train.device = spec.device
@@ -245,6 +246,7 @@ def run(spec: BenchSpec, log) -> dict:
             "stage": cfg.stage,
             "objective": cfg.objective,
             "model_config": spec.model_config,
+            "scale_config": spec.scale_config,
             "train_config": spec.train_config,
             "llm_config": spec.llm_config if uses_llm else None,
             "device": str(device),

@@ -1,12 +1,13 @@
 """Time training steps of one stage at a given model size on random input (no data, no LLM weights).
 
   python -m asrllm.bin.bench_train_step --model-config conf/model/paper.yaml \
-      --llm-config conf/llm/qwen3-1.7b-config --stage joint --utt-seconds 10 --batch-size 8 \
-      --tokens-per-utt 40 --steps 10 --warmup 3 [--amp bf16] [--device cuda] [--out result.json]
+      --scale-config conf/scale/paper.yaml --llm-config conf/llm/qwen3-1.7b-config --stage joint \
+      --utt-seconds 10 --batch-size 8 --tokens-per-utt 40 --steps 10 --warmup 3 [--amp bf16] \
+      [--device cuda] [--out result.json]
 
 The model is built as asrllm.bin.train builds it from the stage config (conf/train/<stage>.yaml, or
---train-config) merged over --model-config, with a random-weight LLM from --llm-config's config.json
-(its tokenizer too when the folder has one, else a tiny byte-level BPE for the prompt text). Each step
+--train-config) with --model-config and --scale-config, with a random-weight LLM from --llm-config's
+config.json (its tokenizer too when the folder has one, else a tiny byte-level BPE for the prompt text). Each step
 is the trainer's own update on one batch of --batch-size utterances of random 80-bin fbank,
 --utt-seconds long, with transcripts of --tokens-per-utt random tokens (plus the end token) and as many
 random CTC labels. Reports step time, audio seconds per second, LLM tokens per second, parameter counts
@@ -34,6 +35,8 @@ def parse_args(argv) -> tuple[BenchSpec, str | None]:
                                                       "its tokenizer); needed by every stage but pretrain")
     p.add_argument("--stage", required=True, help=" | ".join(STAGE_CONFIGS))
     p.add_argument("--train-config", default=None, help="stage config (default: conf/train/<stage's>.yaml)")
+    p.add_argument("--scale-config", default=None, help="training settings of a scale (conf/scale/*.yaml: "
+                                                        "train.amp, ...), as the recipe merges them")
     p.add_argument("--data-config", default=d.data_config, help="data config (its specaug section drives "
                                                                 "CR-CTC's two views in pretrain)")
     p.add_argument("--utt-seconds", type=float, default=d.utt_seconds)

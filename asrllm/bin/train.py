@@ -21,6 +21,8 @@ def parse_args(argv):
     p.add_argument("--config", required=True, help="stage config (YAML)")
     p.add_argument("--model-config", default=None, help="model size config (conf/model/*.yaml); the stage "
                                                         "config's keys override it")
+    p.add_argument("--scale-config", default=None, help="training settings of a scale (conf/scale/*.yaml): "
+                                                        "`train:` under the stage config, `stages.<name>:` over it")
     p.add_argument("--data-config", required=True, help="data/front-end config (conf/data.yaml)")
     p.add_argument("--train-dir", required=True)
     p.add_argument("--valid-dir", required=True)

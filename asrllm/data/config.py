@@ -6,15 +6,14 @@ YAML (with `extends:`), rejects unknown keys by name and checks values and combi
 
 import dataclasses
 import os
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from asrllm.augment.nonspeech import KINDS as NONSPEECH_KINDS
 from asrllm.augment.nonspeech import NOISE_KINDS as NONSPEECH_NOISE_KINDS
-from asrllm.config import ConfigError, check_keys, load_config
+from asrllm.config import ConfigError, load_config
+from asrllm.config_section import build_section
 
 FEATS_TYPES = ("fbank", "raw")
 
@@ -178,58 +177,6 @@ class DataConfig:
         return dataclasses.asdict(self)
 
 
-def _coerce(value: Any, tp: Any, where: str) -> Any:
-    """Check one scalar/list value against its annotation (ints are accepted as floats)."""
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        args = typing.get_args(tp)
-        if value is None and type(None) in args:
-            return None
-        tp = next(a for a in args if a is not type(None))
-        origin = typing.get_origin(tp)
-    if origin is list:
-        if not isinstance(value, list):
-            raise ConfigError(f"{where}: expected a list, got {value!r}")
-        (item_tp,) = typing.get_args(tp)
-        return [_coerce(v, item_tp, f"{where}[{i}]") for i, v in enumerate(value)]
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{where}: expected true/false, got {value!r}")
-        return value
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where}: expected an integer, got {value!r}")
-        return value
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{where}: expected a number, got {value!r}")
-        return float(value)
-    if tp is str:
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: expected a string, got {value!r}")
-        return value
-    raise TypeError(f"unsupported config type {tp} at {where}")
-
-
-def _build(cls: type, data: dict, where: str, keypath: str = "") -> Any:
-    """Build dataclass `cls` from a mapping, naming unknown keys and wrong types."""
-    here = f"{where}: {keypath}" if keypath else where
-    if not isinstance(data, dict):
-        raise ConfigError(f"{here}: expected a mapping, got {data!r}")
-    fields = {f.name for f in dataclasses.fields(cls)}
-    check_keys(data, fields, here)
-    hints = typing.get_type_hints(cls)
-    kwargs = {}
-    for name, value in data.items():
-        tp = hints[name]
-        sub = f"{keypath}.{name}" if keypath else name
-        if dataclasses.is_dataclass(tp):
-            kwargs[name] = _build(tp, value or {}, where, sub)
-        else:
-            kwargs[name] = _coerce(value, tp, f"{where}: {sub}")
-    return cls(**kwargs)
-
-
 def _choice(value: str, allowed: tuple[str, ...], where: str) -> None:
     if value not in allowed:
         raise ConfigError(f"{where}: '{value}' is not one of {', '.join(allowed)}")
@@ -307,7 +254,7 @@ def validate(cfg: DataConfig, where: str = "data config") -> DataConfig:
 
 def data_config_from_dict(data: dict, where: str = "data config") -> DataConfig:
     """Build and validate a DataConfig from a plain mapping (e.g. a loaded YAML)."""
-    return validate(_build(DataConfig, data, where), where)
+    return validate(build_section(DataConfig, data, where), where)
 
 
 def load_data_config(path: str | os.PathLike | None) -> DataConfig:

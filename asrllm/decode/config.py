@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from asrllm.config import ConfigError, check_keys, load_config
+from asrllm.config import ConfigError, load_config
+from asrllm.config_section import build_section
 
 DTYPES = ("float32", "bfloat16", "float16")
 
@@ -55,31 +56,12 @@ class DecodeConfig:
         return dataclasses.asdict(self)
 
 
-_TYPES = {f.name: f.type for f in dataclasses.fields(DecodeConfig)}
-
-
 def decode_config_from_dict(data: dict, where: str = "decode config") -> DecodeConfig:
     """A DecodeConfig from a mapping; unknown keys and wrong types are errors naming them."""
-    check_keys(data, set(_TYPES), where)
-    out = {}
-    for key, value in data.items():
-        tp = _TYPES[key]
-        if tp is int and (isinstance(value, bool) or not isinstance(value, int)):
-            raise ConfigError(f"{where}: {key}: expected an integer, got {value!r}")
-        if tp is float:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ConfigError(f"{where}: {key}: expected a number, got {value!r}")
-            value = float(value)
-        if tp is str and not isinstance(value, str):
-            raise ConfigError(f"{where}: {key}: expected a string, got {value!r}")
-        if tp == list[str]:
-            if value is None:
-                value = []
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{where}: {key}: expected a list of names, got {value!r}")
-        out[key] = value
+    if "ctc_heads" in data and data["ctc_heads"] is None:
+        data = {**data, "ctc_heads": []}
     try:
-        return DecodeConfig(**out)
+        return build_section(DecodeConfig, data, where)
     except ConfigError as e:
         raise ConfigError(str(e).replace("decode config", where, 1)) from None
 

@@ -3,7 +3,8 @@
 import os
 from dataclasses import asdict, dataclass, field
 
-from asrllm.config import ConfigError, check_keys, load_config
+from asrllm.config import ConfigError, load_config
+from asrllm.config_section import build_section
 
 FALLBACKS = ("espeak", "spell")
 
@@ -56,19 +57,7 @@ class LangConfig:
 
     @classmethod
     def from_dict(cls, cfg: dict, where: str = "lang config") -> "LangConfig":
-        check_keys(cfg, {"phone", "char", "bpe"}, where)
-        phone = dict(cfg.get("phone") or {})
-        check_keys(phone, {"word_boundary", "other", "english", "mandarin"}, f"{where}: phone")
-        en = dict(phone.pop("english", None) or {})
-        zh = dict(phone.pop("mandarin", None) or {})
-        check_keys(en, set(EnglishOptions.__dataclass_fields__), f"{where}: phone.english")
-        check_keys(zh, set(MandarinOptions.__dataclass_fields__), f"{where}: phone.mandarin")
-        char = dict(cfg.get("char") or {})
-        check_keys(char, set(CharOptions.__dataclass_fields__), f"{where}: char")
-        bpe = dict(cfg.get("bpe") or {})
-        check_keys(bpe, set(BpeOptions.__dataclass_fields__), f"{where}: bpe")
-        out = cls(PhoneOptions(english=EnglishOptions(**en), mandarin=MandarinOptions(**zh), **phone),
-                  CharOptions(**char), BpeOptions(**bpe))
+        out = build_section(cls, cfg, where)
         out.validate(where)
         return out
 

@@ -12,11 +12,12 @@ transcript tokens and the closing <|im_end|> only.
 """
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import torch
 
-from asrllm.config import ConfigError, check_keys, load_config
+from asrllm.config import ConfigError, load_config
+from asrllm.config_section import build_section
 from asrllm.errors import UserError
 from asrllm.llm.tokens import encode_plain, single_token_id
 
@@ -59,8 +60,7 @@ class PromptTemplate:
         where = "prompt config"
         if not isinstance(cfg, dict):
             where, cfg = str(cfg), load_config(cfg)
-        check_keys(cfg, {f.name for f in fields(cls)}, where)
-        return cls(**cfg)
+        return build_section(cls, cfg, where)
 
     @property
     def markers(self) -> tuple[str, str]:

@@ -15,11 +15,12 @@ checked here, once, and an error names it (model.ctc_heads.phone.units, ...).
 
 from __future__ import annotations
 
-import os
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 from asrllm.config import ConfigError, check_keys
+from asrllm.config_section import build_section
 
 # how alignment starts the adapter: random, or `reader` (the mini recipe's warm start from the adapter
 # its text LM learned to read simulated phone posteriors with, asrllm.synth.reader_init); neither
@@ -94,26 +95,20 @@ class ModelConfig:
             raise ConfigError(f"{where}: missing required key 'encoder'")
         heads = {name: _ctc_head(h, f"{where}.ctc_heads.{name}") for name, h in (cfg.get("ctc_heads") or {}).items()}
         aed = _aed_decoder(cfg["aed_decoder"], heads, f"{where}.aed_decoder") if cfg.get("aed_decoder") else None
-        adapter = _section(AdapterConfig, cfg.get("adapter") or {}, f"{where}.adapter")
+        adapter = build_section(AdapterConfig, cfg.get("adapter") or {}, f"{where}.adapter")
         if adapter.init not in ADAPTER_INITS:
             raise ConfigError(f"{where}.adapter.init: must be one of {', '.join(ADAPTER_INITS)}, got {adapter.init!r}")
         llm = _llm(cfg["llm"], f"{where}.llm") if cfg.get("llm") else None
-        return cls(encoder=_section(EncoderConfig, cfg["encoder"] or {}, f"{where}.encoder"), ctc_heads=heads,
+        return cls(encoder=build_section(EncoderConfig, cfg["encoder"] or {}, f"{where}.encoder"), ctc_heads=heads,
                    aed_decoder=aed, adapter=adapter if llm is not None else None, llm=llm, prompt=cfg.get("prompt"))
 
 
-def _section(cls, data: dict, where: str):
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: must be a mapping, got {type(data).__name__}")
-    check_keys(data, set(cls.__dataclass_fields__), where)
-    return cls(**data)
 
 
 def _ctc_head(data: dict, where: str) -> CTCHeadConfig:
     if not isinstance(data, dict) or "units" not in data:
         raise ConfigError(f"{where}.units: give the label set's units.txt")
-    head = _section(CTCHeadConfig, data, where)
-    return CTCHeadConfig(str(os.fspath(head.units)), head.hidden, head.layers, head.dropout)
+    return build_section(CTCHeadConfig, data, where)
 
 
 def _aed_decoder(data: dict, heads: dict[str, CTCHeadConfig], where: str) -> AEDDecoderConfig:
@@ -127,11 +122,9 @@ def _aed_decoder(data: dict, heads: dict[str, CTCHeadConfig], where: str) -> AED
 def _llm(data: dict, where: str) -> LLMConfig:
     data = dict(data)
     lora = data.pop("lora", None)
-    llm = _section(LLMConfig, data, where)
+    llm = build_section(LLMConfig, data, where)
     if llm.dtype not in LLM_DTYPES:
         raise ConfigError(f"{where}.dtype: must be one of {', '.join(LLM_DTYPES)}, got {llm.dtype!r}")
     if lora:
-        lora = _section(LoRAConfig, lora, f"{where}.lora")
-        lora = LoRAConfig(lora.r, lora.alpha, lora.dropout, tuple(lora.target_modules))
-    return LLMConfig(llm.path, llm.base_path, lora or None, bool(llm.gradient_checkpointing), bool(llm.allow_download),
-                     llm.dtype)
+        lora = build_section(LoRAConfig, lora, f"{where}.lora")
+    return dataclasses.replace(llm, lora=lora or None)

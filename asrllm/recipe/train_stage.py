@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader
 
 from asrllm.analysis.evalset import evenly_spaced
 from asrllm.augment.specaug import SpecAugment
-from asrllm.config import ConfigError, deep_merge, load_config
+from asrllm.config import ConfigError, load_config
 from asrllm.data.config import load_data_config
 from asrllm.data.dataset import SpeechDataset
 from asrllm.data.loader import StreamedBatches
@@ -31,7 +31,7 @@ from asrllm.training.drift import EncoderDrift
 from asrllm.training.hotswap import CKAMonitor, EncoderSwap, encoder_outputs, load_snapshot
 from asrllm.training.labels import LabelCollate
 from asrllm.training.rng import seed_everything
-from asrllm.training.stage_config import StageConfig
+from asrllm.training.stage_config import StageConfig, stage_config_data
 from asrllm.training.swaps import first_snapshot
 from asrllm.training.trainer import Trainer
 from asrllm.utils.atomic import atomic_write
@@ -48,6 +48,7 @@ class StageArgs:
     config: str                            # stage config
     data_config: str | None = None         # None: the built-in data config
     model_config: str | None = None        # model size config under the stage config
+    scale_config: str | None = None        # conf/scale/<scale>.yaml (asrllm/training/stage_config.py)
     lang: list[str] = field(default_factory=list)  # HEAD=LANG_DIR label sets of CTC heads
     llm: str | None = None                 # overrides model.llm.path
     allow_download: bool = False
@@ -184,11 +185,7 @@ def without_unused_decoder(state: dict, model, source) -> dict:
 def resolve_stage(args: StageArgs):
     """(stage config with the model config merged under it, data config, the stage's model config,
     {head: (label table, units)} of the CTC heads the loss uses) from the command line's files."""
-    data = load_config(args.config)
-    if args.model_config:
-        data = deep_merge(load_config(args.model_config), data)
-    if args.seed is not None:
-        data = deep_merge(data, {"train": {"seed": args.seed}})
+    data = stage_config_data(args.config, args.model_config, args.scale_config, args.seed)
     cfg = StageConfig.from_dict(data, args.config)
     data_cfg = load_data_config(args.data_config)
     model_cfg = start_model_config(args, cfg)

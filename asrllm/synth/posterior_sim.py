@@ -10,11 +10,12 @@ before any speech exists (asrllm.synth.slot_reading).
 
 import math
 import random
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import torch
 
-from asrllm.config import ConfigError, check_keys
+from asrllm.config import ConfigError
+from asrllm.config_section import build_section
 from asrllm.lang.units import BLANK_ID
 
 
@@ -32,8 +33,7 @@ class PosteriorSimOptions:
 
     @classmethod
     def from_config(cls, cfg: dict, where: str) -> "PosteriorSimOptions":
-        check_keys(cfg, {f.name for f in fields(cls)}, where)
-        opts = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()})
+        opts = build_section(cls, cfg, where)
         for name in ("frames_per_phone", "edge_frames", "confidence", "floor"):
             lo, hi = getattr(opts, name)
             if not 0 <= lo <= hi:

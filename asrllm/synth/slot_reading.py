@@ -16,12 +16,13 @@ phone-level encoder output leaves little modality gap.
 import json
 import os
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import torch
 
-from asrllm.config import ConfigError, check_keys, load_json
+from asrllm.config import ConfigError, load_json
+from asrllm.config_section import build_section
 from asrllm.lang.config import LangConfig
 from asrllm.lang.phone import PhoneLabeler
 from asrllm.lang.units import SPECIALS, read_units, tokens_to_ids, write_units
@@ -31,7 +32,6 @@ from asrllm.synth.posterior_sim import PosteriorSimOptions, reader_input, simula
 from asrllm.utils.atomic import atomic_write
 
 ADAPTER_DIR = "speech_adapter"  # inside the LM folder: adapter.pt, units.txt, config.json
-READING_KEYS = {"fraction", "stack", "hidden", "simulation"}
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,9 @@ class ReadingOptions:
 
     @classmethod
     def from_config(cls, cfg: dict, where: str) -> "ReadingOptions":
-        check_keys(cfg, READING_KEYS, where)
-        sim = PosteriorSimOptions.from_config(cfg.get("simulation") or {}, f"{where}: simulation")
-        opts = cls(**{k: v for k, v in cfg.items() if k != "simulation"}, simulation=sim)
+        sim = PosteriorSimOptions.from_config((cfg or {}).get("simulation") or {}, f"{where}: simulation")
+        opts = replace(build_section(cls, {k: v for k, v in (cfg or {}).items() if k != "simulation"}, where),
+                       simulation=sim)
         if not 0 < opts.fraction <= 1:
             raise ConfigError(f"{where}: fraction must lie in (0, 1], got {opts.fraction}")
         if opts.stack < 1 or opts.hidden < 1:

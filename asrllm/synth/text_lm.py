@@ -18,14 +18,12 @@ from pathlib import Path
 import torch
 from transformers import Qwen3Config, Qwen3ForCausalLM
 
-from asrllm.config import check_keys
+from asrllm.config_section import build_section
 from asrllm.llm.forward_args import cache_arg
 from asrllm.llm.prompt import IGNORE_INDEX, PromptBuilder
 
 log = logging.getLogger(__name__)
 
-TRAIN_KEYS = {"steps", "batch_size", "lr", "min_lr_ratio", "warmup_steps", "weight_decay", "grad_clip",
-              "eval_every", "eval_batch_size", "seed", "threads"}
 
 
 @dataclass
@@ -44,8 +42,7 @@ class TrainOptions:
 
     @classmethod
     def from_config(cls, cfg: dict, where: str) -> "TrainOptions":
-        check_keys(cfg, TRAIN_KEYS, where)
-        return cls(**cfg)
+        return build_section(cls, cfg, where)
 
 
 @dataclass

@@ -10,8 +10,9 @@ Writes under OUT:
   data/lang_phone/units.txt   the "phone" labels: one unit per letter of the transcript words
   llm/                   a tiny Qwen3 (random weights) with a byte-level BPE tokenizer (asrllm.llm.tiny)
   conf/data.yaml         extends conf/data.yaml: feats_type fbank, small batches
-  conf/model.yaml        extends conf/model/toy.yaml with paper.yaml's train settings (bf16, parallel: fsdp
-                         for the LLM)
+  conf/model.yaml        extends conf/model/toy.yaml
+  conf/scale.yaml        extends conf/scale/paper.yaml (bf16, parallel: fsdp for the LLM), checkpoints and
+                         validation every 3 steps
   conf/pretrain.yaml     extends conf/train/pretrain_phone.yaml (CR-CTC + CKA snapshots), 6 steps
   conf/joint.yaml        extends conf/train/joint.yaml with the auxiliary CTC term, 6 steps
 The audio carries no speech, so the losses mean nothing: this checks that every step runs.
@@ -76,13 +77,10 @@ def write_confs(root: Path) -> None:
         "feats_type: fbank\n"
         "noise: {enabled: false}\n"
         "batching: {frames_budget: 3200, max_batch_size: 8, pool_size: 1000, num_workers: 1}\n")
-    (conf / "model.yaml").write_text(
-        f"extends: {REPO / 'conf' / 'model' / 'toy.yaml'}\n"
+    (conf / "model.yaml").write_text(f"extends: {REPO / 'conf' / 'model' / 'toy.yaml'}\n")
+    (conf / "scale.yaml").write_text(
+        f"extends: {REPO / 'conf' / 'scale' / 'paper.yaml'}\n"
         "train:\n"
-        "  amp: bf16\n"
-        "  parallel: fsdp\n"
-        "  fsdp_modules: [llm]\n"
-        "  fsdp_layer_classes: [Qwen3DecoderLayer]\n"
         "  log_every: 1\n"
         "  save_every: 3\n"
         "  valid_every: 3\n"

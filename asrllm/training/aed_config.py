@@ -5,7 +5,8 @@ ESPnetASRModel's own code defaults are 0.5 and 0.0)."""
 
 from dataclasses import dataclass
 
-from asrllm.config import ConfigError, check_keys
+from asrllm.config import ConfigError
+from asrllm.config_section import build_section
 
 
 @dataclass
@@ -15,11 +16,7 @@ class AEDConfig:
 
     @classmethod
     def from_dict(cls, data: dict | None, where: str) -> "AEDConfig":
-        data = {} if data is None else data
-        if not isinstance(data, dict):
-            raise ConfigError(f"{where}: aed must be a mapping {{ctc_weight, lsm_weight}}, got {data!r}")
-        check_keys(data, set(cls.__dataclass_fields__), f"{where}: aed")
-        cfg = cls(**data)
+        cfg = build_section(cls, data, where, "aed")
         for key, high, closed in (("ctc_weight", 1.0, True), ("lsm_weight", 1.0, False)):
             value = getattr(cfg, key)
             ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value \

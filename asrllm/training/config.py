@@ -1,9 +1,10 @@
 """Trainer settings: the `train:` section of a stage config."""
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from asrllm.config import ConfigError, check_keys
+from asrllm.config import ConfigError
+from asrllm.config_section import build_section
 
 
 @dataclass
@@ -91,18 +92,11 @@ class TrainerConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = "train") -> "TrainerConfig":
         """Build from a YAML mapping; unknown keys fail with the nearest valid one."""
-        names = {f.name for f in fields(cls)}
-        check_keys(data, names, where)
-        for key in ("max_steps", "trainable"):
-            if key not in data:
-                raise ConfigError(f"{where}: missing required key '{key}'")
         try:
-            cfg = cls(**data)
-        except ConfigError as e:
-            raise ConfigError(str(e).replace("train.", f"{where}.", 1)) from None
-        except (TypeError, ValueError) as e:
-            raise ConfigError(f"{where}: {e}") from None
-        return cfg
+            return build_section(cls, data, where)
+        except ConfigError as e:  # validate() names keys as train.<key>
+            msg = str(e)
+            raise ConfigError(f"{where}.{msg[len('train.'):]}" if msg.startswith("train.") else msg) from None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

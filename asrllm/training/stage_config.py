@@ -15,14 +15,46 @@
 """
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from asrllm.config import ConfigError, check_keys, load_config
+from asrllm.config import ConfigError, check_keys, deep_merge, load_config
+from asrllm.config_section import build_section
 from asrllm.training.aed_config import AEDConfig, aed_section
 from asrllm.training.config import TrainerConfig
 
 STAGES = ("pretrain", "align", "iasft", "joint")
 OBJECTIVES = ("ctc", "aed", "llm")
+
+
+def stage_config_data(config: str, model_config: str | None = None, scale_config: str | None = None,
+                      seed: int | None = None) -> dict[str, Any]:
+    """The mapping a stage trains with, from its files, in this order (later wins):
+
+      1. the scale config's `train:` (conf/scale/<scale>.yaml: precision, parallelism, logging cadence),
+      2. the model config (conf/model/*.yaml: the `model:` section and nothing else),
+      3. the stage config (conf/train/<name>.yaml: objective, trainable parts, budget, learning rate),
+      4. the scale config's `stages.<name>:` for this stage config's file name (e.g. LoRA's learning
+         rate at single_gpu scale), then --seed.
+    """
+    data = load_config(config)
+    if model_config:
+        model = load_config(model_config)
+        check_keys(model, {"model"}, f"{model_config} (a model config holds `model:` only; training settings "
+                                     f"of a scale live in conf/scale/)")
+        data = deep_merge(model, data)
+    if scale_config:
+        scale = load_config(scale_config)
+        check_keys(scale, {"train", "stages"}, scale_config)
+        stages = scale.get("stages") or {}
+        for name, over in stages.items():
+            check_keys(over or {}, {"train", "cka", "drift", "swap", "ctc_weight", "cr_ctc_weight"},
+                       f"{scale_config}: stages.{name}")
+        data = deep_merge({"train": scale.get("train") or {}}, data)
+        data = deep_merge(data, stages.get(Path(config).stem) or {})
+    if seed is not None:
+        data = deep_merge(data, {"train": {"seed": seed}})
+    return data
 
 
 @dataclass
@@ -89,19 +121,11 @@ class StageConfig:
         objective = data.get("objective", "ctc" if data["stage"] == "pretrain" else "llm")
         if objective not in OBJECTIVES:
             raise ConfigError(f"{where}: objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
-        cka = None
-        if data.get("cka") is not None:
-            check_keys(data["cka"], set(CKAConfig.__dataclass_fields__), f"{where}: cka")
-            cka = CKAConfig(**data["cka"])
-        drift = None
-        if data.get("drift") is not None:
-            check_keys(data["drift"], set(DriftConfig.__dataclass_fields__), f"{where}: drift")
-            drift = DriftConfig(**data["drift"])
-            if drift.interval < 1 or drift.max_utts < 1:
-                raise ConfigError(f"{where}: drift.interval and drift.max_utts must be >= 1")
-        swap_data = data.get("swap") or {}
-        check_keys(swap_data, set(SwapConfig.__dataclass_fields__), f"{where}: swap")
-        swap = SwapConfig(**swap_data)
+        cka = build_section(CKAConfig, data["cka"], where, "cka") if data.get("cka") is not None else None
+        drift = build_section(DriftConfig, data["drift"], where, "drift") if data.get("drift") is not None else None
+        if drift is not None and (drift.interval < 1 or drift.max_utts < 1):
+            raise ConfigError(f"{where}: drift.interval and drift.max_utts must be >= 1")
+        swap = build_section(SwapConfig, data.get("swap"), where, "swap")
         if swap.mode not in ("sequential", "concurrent"):
             raise ConfigError(f"{where}: swap.mode must be sequential or concurrent, got {swap.mode!r}")
         heads = (data["model"].get("ctc_heads") or {})  # may also come from the model a stage starts from

@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from asrllm.config import deep_merge, load_config
+from asrllm.config import load_config
 from asrllm.data.config import load_data_config
 from asrllm.kaldi.table import read_table_dict
 from asrllm.kaldi.validate import Options, validate_data_dir
-from asrllm.training.stage_config import StageConfig
+from asrllm.training.stage_config import StageConfig, stage_config_data
 from tests.corpora.conftest import REPO, recipe_copy, run_recipe
 
 pytestmark = pytest.mark.slow
@@ -72,23 +72,26 @@ def test_configs_resolve(name):
     conf = REPO / "egs" / name / "asr_llm" / "conf"
     lrs = {"pretrain_phone": 5e-4, "pretrain_aed": 5e-4, "pretrain_char": 5e-4, "align": 1e-3, "align_long": 1e-3,
            "iasft": 1e-5, "joint": 1e-5}                        # the paper's stage learning rates
-    def stage_config(scale: str, train_dir: str, stage: str) -> StageConfig:  # as asrllm.bin.train merges them
-        path = conf / train_dir / f"{stage}.yaml"
-        return StageConfig.from_dict(deep_merge(load_config(conf / "model" / f"{scale}.yaml"), load_config(path)),
-                                     str(path))
+    def stage_config(scale: str, stage: str) -> StageConfig:  # as asrllm.bin.train merges them
+        path = conf / "train" / f"{stage}.yaml"
+        return StageConfig.from_dict(stage_config_data(str(path), str(conf / "model" / f"{scale}.yaml"),
+                                                       str(REPO / "conf" / "scale" / f"{scale}.yaml")), str(path))
 
     for stage in ["pretrain_phone", "pretrain_aed", "pretrain_char", "align", "align_long", "iasft", "joint",
                   "joint_single"]:
-        paper = stage_config("paper", "train", stage)
-        single = stage_config("single_gpu", "train_single_gpu", stage)
+        paper, single = stage_config("paper", stage), stage_config("single_gpu", stage)
         assert paper.train.warmup_steps < paper.train.max_steps == single.train.max_steps
         if stage in lrs:
             assert paper.train.lr == lrs[stage]
+            # LoRA's learning rate on the LLM side at single_gpu scale; every other stage as at paper scale
+            assert single.train.lr == (1e-4 if stage in ("iasft", "joint") else lrs[stage])
+        assert (paper.train.amp, paper.train.parallel, single.train.amp, single.train.accum_grad) == \
+            ("bf16", "fsdp", "bf16", 4)
         if paper.cka is not None:
             assert paper.cka.start_step < paper.train.max_steps
     # conventional's AED pre-training: the phone run's steps, characters (stage 6 prepares them: run.sh)
-    for scale, train_dir in (("paper", "train"), ("single_gpu", "train_single_gpu")):
-        aed, phone = (stage_config(scale, train_dir, s) for s in ("pretrain_aed", "pretrain_phone"))
+    for scale in ("paper", "single_gpu"):
+        aed, phone = (stage_config(scale, s) for s in ("pretrain_aed", "pretrain_phone"))
         assert aed.objective == "aed" and aed.train.max_steps == phone.train.max_steps and aed.ctc_head == "char"
     assert "char" in (REPO / "egs" / name / "asr_llm" / "run.sh").read_text().split('token_types="')[1].split('"')[0]
     paper = load_config(conf / "model" / "paper.yaml")["model"]

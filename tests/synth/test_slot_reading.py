@@ -68,7 +68,7 @@ def test_simulation_options_are_checked():
         PosteriorSimOptions.from_config({"frames_per_phone": [3, 2]}, "x")
     with pytest.raises(ConfigError, match="deletion"):
         PosteriorSimOptions.from_config({"deletion": 1.5}, "x")
-    with pytest.raises(ConfigError, match="insertion must be a rate in \\[0, 1\\), got 'high'"):
+    with pytest.raises(ConfigError, match="x: insertion: expected a number, got 'high'"):
         PosteriorSimOptions.from_config({"insertion": "high"}, "x")
     with pytest.raises(ConfigError, match="floor must lie below 1"):
         PosteriorSimOptions.from_config({"floor": [0.5, 1.0]}, "x")

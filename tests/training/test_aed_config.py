@@ -39,10 +39,10 @@ def test_the_shipped_stage_config_resolves(repo):
 
 @pytest.mark.parametrize("over, message", [
     ({"aed": {"ctc_weight": 1.5}}, "x.yaml: aed.ctc_weight must be a number from 0 to 1, got 1.5"),
-    ({"aed": {"ctc_weight": True}}, "x.yaml: aed.ctc_weight must be a number"),
+    ({"aed": {"ctc_weight": True}}, "x.yaml: aed.ctc_weight: expected a number, got True"),
     ({"aed": {"lsm_weight": 1.0}}, "x.yaml: aed.lsm_weight must be a number from 0 up to"),
     ({"aed": {"lsm": 0.1}}, "x.yaml: aed: unknown key 'lsm'"),
-    ({"aed": 0.3}, "x.yaml: aed must be a mapping"),
+    ({"aed": 0.3}, "x.yaml: aed: expected a mapping, got 0.3"),
     ({"ctc_weight": 0.3}, "x.yaml: ctc_weight does not apply to objective aed; its CTC weight is aed.ctc_weight"),
     ({"cr_ctc_weight": 0.2}, "x.yaml: cr_ctc_weight .CR-CTC. applies to objective ctc"),
     ({"stage": "align"}, "x.yaml: objective aed is encoder pre-training's"),

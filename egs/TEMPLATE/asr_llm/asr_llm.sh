@@ -60,6 +60,7 @@ allow_download=false            # allow fetching the LLM from the hub
 
 # Training (stages 7-10)
 model_config=                   # model size config, e.g. ../../../conf/model/single_gpu.yaml
+scale_config=                   # training settings of the scale, e.g. ../../../conf/scale/single_gpu.yaml
 train_config_dir=conf/train     # stage configs: pretrain_phone|pretrain_aed|pretrain_char|align|align_long|iasft|joint|joint_single.yaml
 init_encoder=                   # start from this encoder (snapshot .pt or model folder): stage 7 is skipped
 train_seed=                     # every training stage's seed (train.seed; empty: the stage configs'), e.g.
@@ -429,6 +430,7 @@ run_train() {  # run_train N: train stage N with its planned config
         --train-dir "${dumpdir}/filtered/${train_sp}" --valid-dir "${dumpdir}/filtered/${valid_set}"
         --cmvn "${dumpdir}/global_cmvn.json" "${lang_args[@]}" --out-dir "$out")
   [ -z "$llm" ] || cmd+=(--llm "$llm")
+  [ -z "$scale_config" ] || cmd+=(--scale-config "$scale_config")
   [ -z "$train_seed" ] || cmd+=(--seed "$train_seed")
   [ "$allow_download" = true ] && cmd+=(--allow-download)
   prev=$(previous_final "$i")
@@ -513,13 +515,20 @@ for n in 7 8 9 10; do
   if in_range "$n" && [ -z "$model_config" ]; then
     die "stage $n (${stage_names[$n]}): --model_config is not set (e.g. ../../../conf/model/single_gpu.yaml)"
   fi
+  for f in "$model_config" "$scale_config"; do
+    if in_range "$n" && [ -n "$f" ] && [ ! -f "$f" ]; then
+      die "stage $n (${stage_names[$n]}): $f not found (--model_config / --scale_config; a recipe's --scale names both)"
+    fi
+  done
   prev_marker=()
   for ((j = i - 1; j >= 0; j--)); do
     if [ -n "${plan[$j]}" ]; then prev_marker=(--input "$(marker_of $(( j + 7 )))"); break; fi
   done
   # concurrent: stages 8-9 start before stage 7 has finished, so its marker is not their input
   if [ "$concurrent" = true ] && [ "$n" -le 9 ]; then prev_marker=(); fi
-  if begin_stage "$n" --config "${train_config_dir}/${plan[$i]}.yaml" --config "$model_config" \
+  scale_in=()
+  [ -z "$scale_config" ] || scale_in=(--config "$scale_config")
+  if begin_stage "$n" --config "${train_config_dir}/${plan[$i]}.yaml" --config "$model_config" "${scale_in[@]}" \
        --config "$data_config" --setting "paradigm=${paradigm}" --setting "llm=${llm}" \
        --setting "init_encoder=${init_encoder}" "${seed_setting[@]}" "${train_in[@]}" "${prev_marker[@]}"; then
     if [ "$concurrent" = true ] && [ "$n" -eq 7 ]; then

@@ -8,14 +8,9 @@
 set -euo pipefail
 
 download=false   # run local/download.sh before the driver
-scale=paper      # paper | single_gpu: conf/model/<scale>.yaml and its stage configs
+scale=paper      # paper | single_gpu: conf/model/<scale>.yaml, ../../../conf/scale/<scale>.yaml
 declare -a driver_args=()  # every other option: the shared driver's (./asr_llm.sh --help)
 . utils/parse_options.sh
-case "$scale" in
-  paper) train_config_dir=conf/train ;;
-  single_gpu) train_config_dir=conf/train_single_gpu ;;
-  *) echo "$0: --scale takes paper or single_gpu, got '$scale'" >&2; exit 1 ;;
-esac
 
 train_set=train
 valid_set=dev
@@ -36,5 +31,5 @@ fi
   --llm "${llm}" \
   --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
-  --train_config_dir "${train_config_dir}" \
+  --scale_config "../../../conf/scale/${scale}.yaml" \
   "${driver_args[@]}" "$@"

@@ -8,15 +8,10 @@
 set -euo pipefail
 
 train_subset=XL  # GigaSpeech subset label of the training set: XL | L | M | S | XS
-scale=paper      # paper | single_gpu: conf/model/<scale>.yaml and its stage configs
+scale=paper      # paper | single_gpu: conf/model/<scale>.yaml, ../../../conf/scale/<scale>.yaml
 declare -a driver_args=()  # every other option: the shared driver's (./asr_llm.sh --help)
 . utils/parse_options.sh
 case "$train_subset" in XL|L|M|S|XS) ;; *) echo "$0: --train_subset takes XL, L, M, S or XS, got '$train_subset'" >&2; exit 1 ;; esac
-case "$scale" in
-  paper) train_config_dir=conf/train ;;
-  single_gpu) train_config_dir=conf/train_single_gpu ;;
-  *) echo "$0: --scale takes paper or single_gpu, got '$scale'" >&2; exit 1 ;;
-esac
 
 train_set=train_$(echo "${train_subset}" | tr '[:upper:]' '[:lower:]')
 valid_set=dev
@@ -34,5 +29,5 @@ score_corpus=gigaspeech         # stage 12: WER, official GigaSpeech normalisati
   --llm "${llm}" \
   --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
-  --train_config_dir "${train_config_dir}" \
+  --scale_config "../../../conf/scale/${scale}.yaml" \
   "${driver_args[@]}" "$@"

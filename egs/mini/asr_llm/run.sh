@@ -30,6 +30,7 @@ else
 fi
 
 ./asr_llm.sh \
+  --scale_config ../../../conf/scale/toy.yaml \
   --train_set "${train_set}" \
   --valid_set "${valid_set}" \
   --test_sets "${test_sets}" \
