@@ -12,7 +12,7 @@ import torch
 from asrllm.data.collate import collate_speech
 from asrllm.data.config import DataConfig
 from asrllm.data.dataset import SpeechDataset
-from asrllm.data.sampler import DynamicBatchSampler
+from asrllm.data.loader import SpeechBatches, batch_plan
 from asrllm.kaldi.table import DataError
 
 
@@ -44,12 +44,8 @@ class EvalSet:
 
     def batches(self):
         """Collated batches (feats, feats_lengths, uttids, tables) in length order."""
-        lengths = self.dataset.lengths[self.indices]
-        sampler = DynamicBatchSampler(lengths, self.frames_budget, shuffle=False, rank=0, world_size=1)
-        plan = [[int(self.indices[k.index]) for k in keys] for keys in sampler]
-        loader = torch.utils.data.DataLoader(self.dataset, batch_sampler=plan, collate_fn=collate_speech,
-                                             num_workers=self.num_workers)
-        yield from loader
+        plan = batch_plan(self.dataset.lengths, self.frames_budget, rows=self.indices)
+        yield from SpeechBatches(self.dataset, plan, collate_speech, workers=self.num_workers)
 
 
 @torch.no_grad()

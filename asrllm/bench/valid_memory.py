@@ -1,5 +1,5 @@
 """Peak memory of one validation pass over a large dev set: batches held (collated into a list before
-the first step, as training did up to 2026-12) against batches streamed (asrllm.data.loader.StreamedBatches).
+the first step, as training did up to 2026-12) against batches streamed (asrllm.data.loader.SpeechBatches).
 
 python -m asrllm.bench.valid_memory [--utts 20000] [--seconds 4.5] [--work DIR]
 The dev set is random 80-bin fbank in a Kaldi ark (`--seconds` per utterance, a 1-word text each),
@@ -48,20 +48,16 @@ def one_pass(data_dir: str, mode: str) -> dict:
     """In this process: one validation pass, batches `held` or `streamed`; memory in MiB."""
     from asrllm.data.config import data_config_from_dict
     from asrllm.data.dataset import SpeechDataset
-    from asrllm.data.loader import StreamedBatches
-    from asrllm.data.sampler import DynamicBatchSampler
+    from asrllm.data.loader import SpeechBatches, batch_plan
     from asrllm.training.labels import LabelCollate
 
     cfg = data_config_from_dict({"feats_type": "fbank"})
     dataset = SpeechDataset(data_dir, cfg, "eval", None, ("text",))
     b = cfg.batching
-    sampler = DynamicBatchSampler(dataset.lengths, b.frames_budget, seed=b.seed, max_batch_size=b.max_batch_size,
-                                  shuffle=False)
-    sampler.set_epoch(0)
-    collate = LabelCollate({})
+    plan = batch_plan(dataset.lengths, b.frames_budget, seed=b.seed, max_batch_size=b.max_batch_size)
     before = rss_kib()
-    batches = [collate([dataset[i] for i in idx]) for idx in sampler] if mode == "held" else \
-        StreamedBatches(dataset, sampler, collate)
+    streamed = SpeechBatches(dataset, plan, LabelCollate({}))
+    batches = list(streamed) if mode == "held" else streamed
     frames = n = 0
     for batch in batches:  # what validation does with each batch, minus the model
         frames += int(batch["feat_lens"].sum())

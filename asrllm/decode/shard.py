@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 from asrllm.data.collate import collate_speech
 from asrllm.data.config import DataConfig
 from asrllm.data.dataset import SpeechDataset
-from asrllm.data.sampler import DynamicBatchSampler
+from asrllm.data.loader import SpeechBatches, batch_plan
 from asrllm.decode.config import DecodeConfig
 from asrllm.decode.recognizer import Recognizer
 from asrllm.decode.search import TOO_SHORT
@@ -46,19 +46,18 @@ def eval_data_config(cfg: DataConfig, data_dir: str | Path) -> DataConfig:
     return cfg
 
 
-class _Rows(Dataset):
-    """Items of a subset of a SpeechDataset by sampler key; a failed item becomes {"failed": uttid}."""
+class _Tolerant(Dataset):
+    """A SpeechDataset whose failed item becomes {"failed": uttid}, so the shard can list it."""
 
-    def __init__(self, ds: SpeechDataset, rows: np.ndarray):
-        self.ds, self.rows = ds, rows
+    def __init__(self, ds: SpeechDataset):
+        self.ds = ds
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.ds)
 
     def __getitem__(self, key) -> dict:
-        i = int(self.rows[key.index])
-        item = self.ds[i]
-        return item if item is not None else {"failed": self.ds.index.uttid(i)}
+        item = self.ds[key]
+        return item if item is not None else {"failed": self.ds.index.uttid(int(key.index))}
 
 
 def _collate(items: list[dict]) -> dict:
@@ -89,9 +88,8 @@ def decode_shard(recognizer: Recognizer, data_dir: str | Path, data_cfg: DataCon
     frames = tokens = 0
     start = time.perf_counter()
     if len(rows):
-        sampler = DynamicBatchSampler(ds.lengths[rows], cfg.frames_budget, rank=0, world_size=1,
-                                      max_batch_size=cfg.max_batch_size, shuffle=False)
-        loader = DataLoader(_Rows(ds, rows), batch_sampler=sampler, collate_fn=_collate, num_workers=num_workers)
+        plan = batch_plan(ds.lengths, cfg.frames_budget, rows=rows, max_batch_size=cfg.max_batch_size)
+        loader = SpeechBatches(_Tolerant(ds), plan, _collate, workers=num_workers)
         done = 0
         for batch in loader:
             failed += batch["failed"]

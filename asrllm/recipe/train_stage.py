@@ -12,15 +12,13 @@ from pathlib import Path
 
 import torch
 import yaml
-from torch.utils.data import DataLoader
 
 from asrllm.analysis.evalset import evenly_spaced
 from asrllm.augment.specaug import SpecAugment
 from asrllm.config import ConfigError, load_config
 from asrllm.data.config import load_data_config
 from asrllm.data.dataset import SpeechDataset
-from asrllm.data.loader import StreamedBatches
-from asrllm.data.sampler import DynamicBatchSampler
+from asrllm.data.loader import SpeechBatches, batch_plan
 from asrllm.lang.naming import label_table_of
 from asrllm.lang.units import read_units
 from asrllm.models.build import build_model, from_pretrained, load_model_config, save_pretrained
@@ -231,17 +229,15 @@ def train(args: StageArgs) -> int:
     world = int(os.environ.get("WORLD_SIZE", 1))
     rank = int(os.environ.get("RANK", 0))
     # the data order follows the run's seed too; train.seed 0 (the default) keeps batching.seed's order
-    sampler = DynamicBatchSampler(train_set.lengths, b.frames_budget, seed=b.seed + cfg.train.seed, rank=rank,
-                                  world_size=world, max_batch_size=b.max_batch_size, pool_size=b.pool_size, shuffle=True)
+    sampler = batch_plan(train_set.lengths, b.frames_budget, seed=b.seed + cfg.train.seed, rank=rank, world_size=world,
+                         max_batch_size=b.max_batch_size, pool_size=b.pool_size, shuffle=True)
 
     def make_loader(batch_sampler):
-        return DataLoader(train_set, batch_sampler=batch_sampler, collate_fn=collate, num_workers=workers,
-                          persistent_workers=workers > 0)
+        return SpeechBatches(train_set, batch_sampler, collate, workers=workers)
 
-    valid_sampler = DynamicBatchSampler(valid_set.lengths, b.frames_budget, seed=b.seed, rank=rank,
-                                        world_size=world, max_batch_size=b.max_batch_size, shuffle=False)
-    valid_sampler.set_epoch(0)
-    valid_batches = StreamedBatches(valid_set, valid_sampler, collate)  # read at each validation, not held
+    valid_plan = batch_plan(valid_set.lengths, b.frames_budget, seed=b.seed, rank=rank, world_size=world,
+                            max_batch_size=b.max_batch_size)
+    valid_batches = SpeechBatches(valid_set, valid_plan, collate)  # read at each validation, not held
 
     def valid_fn(trainer) -> dict[str, float]:
         if cfg.ctc_head not in heads:
@@ -258,10 +254,10 @@ def train(args: StageArgs) -> int:
         metrics[f"{cfg.ctc_head}_error_rate"] = 100.0 * counts[0] / max(counts[1], 1)
         return metrics
 
-    def spread_batches(max_utts: int) -> list[dict]:
-        """Batches of 16 from max_utts utterances spread evenly over the validation set."""
+    def spread_batches(max_utts: int) -> SpeechBatches:
+        """Batches of 16 from max_utts utterances spread evenly over the validation set (read at each use)."""
         idx = evenly_spaced(len(valid_set), max_utts).tolist()
-        return [collate([valid_set[i] for i in idx[j:j + 16]]) for j in range(0, len(idx), 16)]
+        return SpeechBatches(valid_set, [idx[j:j + 16] for j in range(0, len(idx), 16)], collate)
 
     hooks, cka_hook, swap_hook = [], None, None
     if cfg.stage == "pretrain" and cfg.cka:

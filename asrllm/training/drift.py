@@ -10,6 +10,7 @@ Stage config:  drift: {interval: 10, max_utts: 64}   (utterances evenly spread o
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 import torch
@@ -31,7 +32,7 @@ class EncoderDrift:
 
     name = "encoder_drift"
 
-    def __init__(self, cfg: DriftConfig, out_dir: Path, eval_batches: list[dict], reference: list[torch.Tensor],
+    def __init__(self, cfg: DriftConfig, out_dir: Path, eval_batches: Iterable[dict], reference: list[torch.Tensor],
                  is_main: bool):
         self.cfg, self.tsv, self.eval_batches, self.reference = cfg, Path(out_dir) / "drift.tsv", eval_batches, reference
         self.is_main = is_main

@@ -16,6 +16,7 @@ mode swaps as soon as swaps.json lists a new snapshot. Every swap is recorded wi
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 import time
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def load_snapshot(path: str | Path, only_encoder: bool = False,
 
 
 @torch.no_grad()
-def encoder_outputs(module, batches: list[dict]) -> list[torch.Tensor]:
+def encoder_outputs(module, batches: Iterable[dict]) -> list[torch.Tensor]:
     """Encoder frames of each evaluation batch (valid frames only, rows = frames), in eval mode."""
     was_training = module.encoder.training
     module.encoder.eval()
@@ -71,7 +72,7 @@ class CKAMonitor:
 
     name = "cka_monitor"
 
-    def __init__(self, cfg: CKAConfig, out_dir: Path, eval_batches: list[dict], is_main: bool):
+    def __init__(self, cfg: CKAConfig, out_dir: Path, eval_batches: Iterable[dict], is_main: bool):
         self.cfg, self.out_dir, self.eval_batches, self.is_main = cfg, Path(out_dir), eval_batches, is_main
         self.snap_dir = self.out_dir / "snapshots"
         self.reference_step: int | None = None
