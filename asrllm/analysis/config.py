@@ -3,7 +3,7 @@
 import os
 from dataclasses import asdict, dataclass, field
 
-from asrllm.analysis.probes import ProbeConfig
+from asrllm.metrics.probes import ProbeConfig
 from asrllm.config import ConfigError, load_config
 from asrllm.config_section import build_section
 

@@ -11,8 +11,8 @@ import torch
 
 from asrllm.data.collate import collate_speech
 from asrllm.data.config import DataConfig
-from asrllm.data.dataset import SpeechDataset
-from asrllm.data.loader import SpeechBatches, batch_plan
+from asrllm.loading.dataset import SpeechDataset
+from asrllm.loading.loader import SpeechBatches, batch_plan
 from asrllm.kaldi.table import DataError
 
 

@@ -23,7 +23,7 @@ from asrllm.analysis.config import AnalysisConfig
 from asrllm.analysis.evalset import EvalSet, encode
 from asrllm.analysis.models import ModelSpec, encoder_digest, head_units, load_model, same_model
 from asrllm.analysis.plots import plot_cka_curve, plot_figure1, read_cka_record
-from asrllm.analysis.probes import resolve_device
+from asrllm.metrics.probes import resolve_device
 from asrllm.analysis.segments import SegmentPooler, Segments, build_segments
 from asrllm.analysis.spans import HEAD, compute_spans, load_or_compute, spans_meta
 from asrllm.analysis.units import PhoneUnitMapper

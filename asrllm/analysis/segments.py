@@ -4,14 +4,14 @@ Built once from the spans of every evaluation set: the phone, its previous and n
 boundary symbols skipped, an edge symbol at utterance ends), its text unit, its utterance and its
 span on the reference aligner's frames. Excluded symbols (<unk>) are never rows, but are neighbours.
 At most `max_segments` rows, evenly spaced. A model with another frame count for an utterance gets
-the span rescaled to its frames (asrllm.analysis.align.rescale_span).
+the span rescaled to its frames (asrllm.metrics.align.rescale_span).
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from asrllm.analysis.align import rescale_span, widen_spans
+from asrllm.metrics.align import rescale_span, widen_spans
 from asrllm.analysis.evalset import evenly_spaced
 
 EDGE = "<edge>"

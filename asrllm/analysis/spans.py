@@ -1,7 +1,7 @@
 """Phone-token frame spans of an evaluation set, from one reference aligner, cached as JSONL.
 
 The reference model's phone CTC head force-aligns each utterance's `text.phone` (CTC Viterbi,
-asrllm.analysis.align). A record per utterance: {"utt", "frames", "phones", "units", "spans",
+asrllm.metrics.align). A record per utterance: {"utt", "frames", "phones", "units", "spans",
 "error"}: `spans` are the [start, end) frames of each phone token's own CTC state (the span mode is
 applied when the spans are used, so the cache does not depend on it), `units` the text unit of each
 phone (None where the G2P disagrees with text.phone), `error` why an utterance has no spans. The
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from asrllm.analysis.align import AlignmentError, forced_align
+from asrllm.metrics.align import AlignmentError, forced_align
 from asrllm.analysis.evalset import EvalSet, encode
 from asrllm.analysis.models import ModelSpec
 from asrllm.analysis.units import PhoneUnitMapper

@@ -8,8 +8,8 @@ at the requested RMS level (dB relative to full scale; silence is all zeros).
 
 import numpy as np
 
-KINDS = ("silence", "white", "pink", "brown", "tone", "chord")
-NOISE_KINDS = ("white", "pink", "brown", "tone", "chord")
+from asrllm.data.config import NONSPEECH_KINDS as KINDS
+from asrllm.data.config import NONSPEECH_NOISE_KINDS as NOISE_KINDS
 
 _FADE_S = 0.01
 _CHORDS = ((0, 4, 7), (0, 3, 7), (0, 4, 7, 10), (0, 3, 7, 10), (0, 5, 7), (0, 4, 7, 11))

@@ -21,7 +21,7 @@ import torch
 
 from asrllm.bench.corpus import machine, make_corpus
 from asrllm.data.config import DataConfig, load_data_config
-from asrllm.data.dataset import SpeechDataset
+from asrllm.loading.dataset import SpeechDataset
 from asrllm.decode.config import load_decode_config
 from asrllm.decode.naive import generate_one, top2_gap
 from asrllm.decode.recognizer import Recognizer

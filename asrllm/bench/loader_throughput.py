@@ -18,7 +18,7 @@ import torch
 
 from asrllm.bench.corpus import machine, make_corpus
 from asrllm.data.config import data_config_from_dict
-from asrllm.data.loader import build_dataloader
+from asrllm.loading.loader import build_dataloader
 from asrllm.data.shards import REPO
 from asrllm.features.cmvn_stage import compute_cmvn
 from asrllm.features.dump import compute_fbank

@@ -1,5 +1,5 @@
 """Peak memory of one validation pass over a large dev set: batches held (collated into a list before
-the first step, as training did up to 2026-12) against batches streamed (asrllm.data.loader.SpeechBatches).
+the first step, as training did up to 2026-12) against batches streamed (asrllm.loading.loader.SpeechBatches).
 
 python -m asrllm.bench.valid_memory [--utts 20000] [--seconds 4.5] [--work DIR]
 The dev set is random 80-bin fbank in a Kaldi ark (`--seconds` per utterance, a 1-word text each),
@@ -47,8 +47,8 @@ def rss_kib() -> int:
 def one_pass(data_dir: str, mode: str) -> dict:
     """In this process: one validation pass, batches `held` or `streamed`; memory in MiB."""
     from asrllm.data.config import data_config_from_dict
-    from asrllm.data.dataset import SpeechDataset
-    from asrllm.data.loader import SpeechBatches, batch_plan
+    from asrllm.loading.dataset import SpeechDataset
+    from asrllm.loading.loader import SpeechBatches, batch_plan
     from asrllm.training.labels import LabelCollate
 
     cfg = data_config_from_dict({"feats_type": "fbank"})

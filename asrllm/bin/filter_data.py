@@ -12,7 +12,7 @@ import sys
 
 from asrllm.cli import run
 from asrllm.data.config import load_data_config
-from asrllm.data.filtering import filter_data
+from asrllm.features.filtering import filter_data
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from asrllm.augment.nonspeech import KINDS as NONSPEECH_KINDS
-from asrllm.augment.nonspeech import NOISE_KINDS as NONSPEECH_NOISE_KINDS
 from asrllm.config import ConfigError, load_config
 from asrllm.config_section import build_section
+
+# the kinds of synthesized non-speech audio (asrllm.augment.nonspeech makes each; a test checks it)
+NONSPEECH_KINDS = ("silence", "white", "pink", "brown", "tone", "chord")
+NONSPEECH_NOISE_KINDS = ("white", "pink", "brown", "tone", "chord")  # the ones that are noise
 
 FEATS_TYPES = ("fbank", "raw")
 

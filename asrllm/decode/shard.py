@@ -18,8 +18,8 @@ from torch.utils.data import Dataset
 
 from asrllm.data.collate import collate_speech
 from asrllm.data.config import DataConfig
-from asrllm.data.dataset import SpeechDataset
-from asrllm.data.loader import SpeechBatches, batch_plan
+from asrllm.loading.dataset import SpeechDataset
+from asrllm.loading.loader import SpeechBatches, batch_plan
 from asrllm.decode.config import DecodeConfig
 from asrllm.decode.recognizer import Recognizer
 from asrllm.decode.search import TOO_SHORT

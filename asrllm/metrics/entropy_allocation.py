@@ -15,9 +15,9 @@ Other tools import these names from this module.
 
 import numpy as np
 
-from asrllm.analysis.align import AlignmentError, forced_align
-from asrllm.analysis.estimators import csai, pai
-from asrllm.analysis.probes import ProbeConfig
+from asrllm.metrics.align import AlignmentError, forced_align
+from asrllm.metrics.estimators import csai, pai
+from asrllm.metrics.probes import ProbeConfig
 from asrllm.metrics.cka import CKAAccumulator, _as_numpy, linear_cka
 
 __all__ = ["AlignmentError", "CKAAccumulator", "NSEAccumulator", "ProbeConfig", "csai", "forced_align",

@@ -17,8 +17,8 @@ from asrllm.analysis.evalset import evenly_spaced
 from asrllm.augment.specaug import SpecAugment
 from asrllm.config import ConfigError, load_config
 from asrllm.data.config import load_data_config
-from asrllm.data.dataset import SpeechDataset
-from asrllm.data.loader import SpeechBatches, batch_plan
+from asrllm.loading.dataset import SpeechDataset
+from asrllm.loading.loader import SpeechBatches, batch_plan
 from asrllm.lang.naming import label_table_of
 from asrllm.lang.units import read_units
 from asrllm.models.build import build_model, from_pretrained, load_model_config, save_pretrained

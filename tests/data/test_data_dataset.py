@@ -11,9 +11,9 @@ import torch
 from asrllm.bin import compute_cmvn, compute_fbank
 from asrllm.data.collate import collate_speech
 from asrllm.data.config import data_config_from_dict
-from asrllm.data.dataset import SpeechDataset
+from asrllm.loading.dataset import SpeechDataset
 from asrllm.data.index import UttIndex
-from asrllm.data.loader import build_dataloader
+from asrllm.loading.loader import build_dataloader
 from asrllm.data.sampler import SampleKey
 from asrllm.kaldi.table import DataError
 

@@ -3,7 +3,7 @@
 import json
 
 from asrllm.bin import filter_data
-from asrllm.data.filtering import count_text_tokens
+from asrllm.features.filtering import count_text_tokens
 from asrllm.kaldi.table import read_table_dict
 
 

@@ -8,8 +8,8 @@ import soundfile as sf
 import asrllm.data.index as index_mod
 from asrllm.data.collate import collate_speech
 from asrllm.data.config import data_config_from_dict
-from asrllm.data.dataset import SpeechDataset
-from asrllm.data.filtering import Rule, count_text_tokens
+from asrllm.loading.dataset import SpeechDataset
+from asrllm.features.filtering import Rule, count_text_tokens
 from asrllm.kaldi.table import read_table, table_line
 from asrllm.kaldi.validate import Options, validate_data_dir
 

@@ -4,7 +4,7 @@ in this process no RNG is drawn; a plan over a subset of rows names the dataset'
 import numpy as np
 import torch
 
-from asrllm.data.loader import SpeechBatches, batch_plan
+from asrllm.loading.loader import SpeechBatches, batch_plan
 
 
 class CountingDataset:

@@ -39,7 +39,7 @@ def toy_model(toy_model_dir):
 def toy_feats(toy_data):
     """[(feats [T, 80], uttid)] of the toy data dir, normalised as the decoder reads them."""
     from asrllm.data.config import DataConfig
-    from asrllm.data.dataset import SpeechDataset
+    from asrllm.loading.dataset import SpeechDataset
 
     d, cmvn = toy_data
     ds = SpeechDataset(str(d), DataConfig(), "eval", cmvn, tables=())

@@ -32,6 +32,7 @@ def test_nonspeech_kinds_have_their_level_and_spectrum():
         assert x.dtype == np.float32 and len(x) == n
         assert abs(10 * np.log10(np.mean(np.square(x.astype(np.float64)))) + 26.0) < 0.01, kind
     assert not nonspeech.synthesize("silence", n, SR, rng).any()
+    assert set(nonspeech.KINDS) == {*nonspeech.NOISE_KINDS, "silence"}  # the data config's list: each one made
     slopes = {k: _slope_db_per_octave(nonspeech.synthesize(k, n, SR, np.random.default_rng(1)))
               for k in ("white", "pink", "brown")}
     assert abs(slopes["white"]) < 1 and abs(slopes["pink"] + 3) < 1 and abs(slopes["brown"] + 6) < 1

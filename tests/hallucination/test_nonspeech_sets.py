@@ -6,7 +6,7 @@ import soundfile as sf
 
 from asrllm.bin import make_nonspeech_sets as cli
 from asrllm.data.config import DataConfig
-from asrllm.data.dataset import SpeechDataset
+from asrllm.loading.dataset import SpeechDataset
 from asrllm.decode.shard import eval_data_config
 from asrllm.testing.toy_model import write_toy_data_dir
 from asrllm.kaldi.table import read_table_dict

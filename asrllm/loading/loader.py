@@ -18,7 +18,7 @@ from torch.utils.data import DataLoader
 
 from asrllm.data.collate import collate_speech
 from asrllm.data.config import DataConfig
-from asrllm.data.dataset import SpeechDataset
+from asrllm.loading.dataset import SpeechDataset
 from asrllm.data.sampler import DynamicBatchSampler, SampleKey
 from asrllm.features.cmvn import GlobalCmvn
 

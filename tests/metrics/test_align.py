@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from asrllm.analysis.align import AlignmentError, forced_align, rescale_span, viterbi_states, widen_spans
+from asrllm.metrics.align import AlignmentError, forced_align, rescale_span, viterbi_states, widen_spans
 
 
 def _posteriors(path: list[int], vocab: int, peak: float = 0.9) -> np.ndarray:

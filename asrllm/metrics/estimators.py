@@ -11,7 +11,7 @@ training rows' statistics (the context one-hots too, so one weight decay treats 
 
 import numpy as np
 
-from asrllm.analysis.probes import ProbeConfig, heldout_ce, pool_rare, split_groups, standardize
+from asrllm.metrics.probes import ProbeConfig, heldout_ce, pool_rare, split_groups, standardize
 
 
 def _split(groups: np.ndarray, cfg: ProbeConfig, seed: int) -> tuple[np.ndarray, np.ndarray]:
