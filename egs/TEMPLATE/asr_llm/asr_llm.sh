@@ -60,7 +60,8 @@ allow_download=false            # allow fetching the LLM from the hub
 
 # Training (stages 7-10)
 model_config=                   # model size config, e.g. ../../../conf/model/single_gpu.yaml
-scale_config=                   # training settings of the scale, e.g. ../../../conf/scale/single_gpu.yaml
+scale=                          # training settings of a scale: the top-level conf/scale/<scale>.yaml (paper, single_gpu, toy)
+scale_config=                   # or any such file (overrides --scale)
 train_config_dir=conf/train     # stage configs: pretrain_phone|pretrain_aed|pretrain_char|align|align_long|iasft|joint|joint_single.yaml
 init_encoder=                   # start from this encoder (snapshot .pt or model folder): stage 7 is skipped
 train_seed=                     # every training stage's seed (train.seed; empty: the stage configs'), e.g.
@@ -95,6 +96,10 @@ for t in $noisy_test_sets; do
 done
 [ -n "$exp" ] || exp=${expdir}/asr_llm_${paradigm}
 . ./path.sh
+if [ -z "$scale_config" ] && [ -n "$scale" ]; then
+  scale_config=${MAIN_ROOT}/conf/scale/${scale}.yaml
+  [ -f "$scale_config" ] || die "--scale ${scale}: no ${scale_config} (one of: $(cd "${MAIN_ROOT}/conf/scale" && ls | sed 's/\.yaml$//' | tr '\n' ' '))"
+fi
 # the paradigm's stage configs for stages 7-10 (asrllm/recipe/paradigms.py; "-": skipped)
 paradigms=$(${python} -m asrllm.bin.paradigm_plan --list) || die "cannot list the paradigms (see above)"
 case " $paradigms " in *" $paradigm "*) ;;
@@ -517,7 +522,7 @@ for n in 7 8 9 10; do
   fi
   for f in "$model_config" "$scale_config"; do
     if in_range "$n" && [ -n "$f" ] && [ ! -f "$f" ]; then
-      die "stage $n (${stage_names[$n]}): $f not found (--model_config / --scale_config; a recipe's --scale names both)"
+      die "stage $n (${stage_names[$n]}): $f not found (--model_config / --scale_config)"
     fi
   done
   prev_marker=()

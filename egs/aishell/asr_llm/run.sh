@@ -8,7 +8,7 @@
 set -euo pipefail
 
 download=false   # run local/download.sh before the driver
-scale=paper      # paper | single_gpu: conf/model/<scale>.yaml, ../../../conf/scale/<scale>.yaml
+scale=paper      # paper | single_gpu: conf/model/<scale>.yaml and the shared conf/scale/<scale>.yaml
 declare -a driver_args=()  # every other option: the shared driver's (./asr_llm.sh --help)
 . utils/parse_options.sh
 
@@ -31,5 +31,5 @@ fi
   --llm "${llm}" \
   --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
-  --scale_config "../../../conf/scale/${scale}.yaml" \
+  --scale "${scale}" \
   "${driver_args[@]}" "$@"

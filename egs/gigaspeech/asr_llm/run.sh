@@ -8,7 +8,7 @@
 set -euo pipefail
 
 train_subset=XL  # GigaSpeech subset label of the training set: XL | L | M | S | XS
-scale=paper      # paper | single_gpu: conf/model/<scale>.yaml, ../../../conf/scale/<scale>.yaml
+scale=paper      # paper | single_gpu: conf/model/<scale>.yaml and the shared conf/scale/<scale>.yaml
 declare -a driver_args=()  # every other option: the shared driver's (./asr_llm.sh --help)
 . utils/parse_options.sh
 case "$train_subset" in XL|L|M|S|XS) ;; *) echo "$0: --train_subset takes XL, L, M, S or XS, got '$train_subset'" >&2; exit 1 ;; esac
@@ -29,5 +29,5 @@ score_corpus=gigaspeech         # stage 12: WER, official GigaSpeech normalisati
   --llm "${llm}" \
   --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
-  --scale_config "../../../conf/scale/${scale}.yaml" \
+  --scale "${scale}" \
   "${driver_args[@]}" "$@"

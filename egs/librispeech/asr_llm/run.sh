@@ -9,7 +9,7 @@
 set -euo pipefail
 
 download=false   # run local/download.sh (the parts the chosen sets need) before the driver
-scale=paper      # paper | single_gpu: conf/model/<scale>.yaml, ../../../conf/scale/<scale>.yaml
+scale=paper      # paper | single_gpu: conf/model/<scale>.yaml and the shared conf/scale/<scale>.yaml
 train_set=train_960
 declare -a driver_args=()  # every other option: the shared driver's (./asr_llm.sh --help)
 . utils/parse_options.sh
@@ -34,5 +34,5 @@ fi
   --llm "${llm}" \
   --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
-  --scale_config "../../../conf/scale/${scale}.yaml" \
+  --scale "${scale}" \
   "${driver_args[@]}" "$@"

@@ -30,7 +30,7 @@ else
 fi
 
 ./asr_llm.sh \
-  --scale_config ../../../conf/scale/toy.yaml \
+  --scale toy \
   --train_set "${train_set}" \
   --valid_set "${valid_set}" \
   --test_sets "${test_sets}" \

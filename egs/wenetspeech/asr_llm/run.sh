@@ -8,7 +8,7 @@
 set -euo pipefail
 
 train_subset=L   # WenetSpeech subset label of the training set: L | M | S | W
-scale=paper      # paper | single_gpu: conf/model/<scale>.yaml, ../../../conf/scale/<scale>.yaml
+scale=paper      # paper | single_gpu: conf/model/<scale>.yaml and the shared conf/scale/<scale>.yaml
 declare -a driver_args=()  # every other option: the shared driver's (./asr_llm.sh --help)
 . utils/parse_options.sh
 case "$train_subset" in L|M|S|W) ;; *) echo "$0: --train_subset takes L, M, S or W, got '$train_subset'" >&2; exit 1 ;; esac
@@ -29,5 +29,5 @@ score_corpus=wenetspeech         # stage 12: mixed error rate (CJK characters + 
   --llm "${llm}" \
   --score_corpus "${score_corpus}" \
   --model_config "conf/model/${scale}.yaml" \
-  --scale_config "../../../conf/scale/${scale}.yaml" \
+  --scale "${scale}" \
   "${driver_args[@]}" "$@"
