@@ -1,7 +1,7 @@
 """The `model:` config section as typed values: what SpeechLLM.from_config builds a model from.
 
 model:
-  encoder: {type, input_size, subsampling, conf}        asrllm/models/encoder.py
+  encoder: {type, input_size, subsampling, conf, chunk}  asrllm/models/encoder.py (chunk: ChunkConfig)
   ctc_heads: {phone: {units: <units.txt>, hidden, layers, dropout}, char: {...}}
   aed_decoder: {labels: char, conf: {...}}              AED pre-training's attention decoder
   adapter: {stack: 4, hidden: 2048, init: random}       omitted: an encoder-only model (stage 7)
@@ -30,11 +30,24 @@ LLM_DTYPES = ("float32", "bfloat16", "float16")
 
 
 @dataclass(frozen=True)
+class ChunkConfig:
+    """Dynamic-chunk training of the encoder (asrllm/models/chunk.py): per training batch, full context
+    with probability full_context_share, else a chunk of `size` encoder frames drawn uniformly from
+    [size[0], size[1]], each frame seeing its own chunk and `left_chunks` chunks before it (-1: all).
+    With a chunk section the convolution modules are causal, so that the model can stream
+    (asrllm/models/streaming_encoder.py). Evaluation is full context unless a chunk size is asked for."""
+    size: tuple[int, int] = (4, 24)
+    full_context_share: float = 0.5
+    left_chunks: int = 4
+
+
+@dataclass(frozen=True)
 class EncoderConfig:
     type: str = "conformer"
     input_size: int = 80
     subsampling: dict = field(default_factory=dict)
     conf: dict = field(default_factory=dict)
+    chunk: ChunkConfig | None = None   # null: full context only, symmetric convolutions
 
 
 @dataclass(frozen=True)
@@ -99,10 +112,26 @@ class ModelConfig:
         if adapter.init not in ADAPTER_INITS:
             raise ConfigError(f"{where}.adapter.init: must be one of {', '.join(ADAPTER_INITS)}, got {adapter.init!r}")
         llm = _llm(cfg["llm"], f"{where}.llm") if cfg.get("llm") else None
-        return cls(encoder=build_section(EncoderConfig, cfg["encoder"] or {}, f"{where}.encoder"), ctc_heads=heads,
+        return cls(encoder=_encoder(cfg["encoder"] or {}, f"{where}.encoder"), ctc_heads=heads,
                    aed_decoder=aed, adapter=adapter if llm is not None else None, llm=llm, prompt=cfg.get("prompt"))
 
 
+
+
+def _encoder(data: dict, where: str) -> EncoderConfig:
+    enc = build_section(EncoderConfig, data, where)
+    c = enc.chunk
+    if c is not None:
+        if not 1 <= c.size[0] <= c.size[1]:
+            raise ConfigError(f"{where}.chunk.size: [min, max] encoder frames with 1 <= min <= max, got {list(c.size)}")
+        if not 0.0 <= c.full_context_share <= 1.0:
+            raise ConfigError(f"{where}.chunk.full_context_share: must lie in [0, 1], got {c.full_context_share}")
+        if c.left_chunks < -1:
+            raise ConfigError(f"{where}.chunk.left_chunks: chunks of left context, or -1 for all, got {c.left_chunks}")
+        if enc.type != "conformer":
+            raise ConfigError(f"{where}.chunk: dynamic-chunk training is not implemented for encoder.type "
+                              f"{enc.type!r} (only conformer)")
+    return enc
 
 
 def _ctc_head(data: dict, where: str) -> CTCHeadConfig:

@@ -5,6 +5,7 @@ Config (`encoder:` section):
   input_size: 80
   subsampling: {type: light, channels: 32, factor: 4 | 2} | {type: espnet}   (espnet = its own conv2d layer)
   conf: {...}                           keyword arguments of the espnet2 class
+  chunk: {size, full_context_share, left_chunks}   dynamic-chunk training (asrllm/models/chunk.py)
 """
 
 import torch
@@ -13,7 +14,8 @@ from espnet2.asr.encoder.e_branchformer_encoder import EBranchformerEncoder
 from torch import nn
 
 from asrllm.config import ConfigError, check_keys
-from asrllm.models.config import EncoderConfig
+from asrllm.models.chunk import draw_chunk, make_convolutions_causal, run_layers
+from asrllm.models.config import ChunkConfig, EncoderConfig
 from asrllm.models.padding import PaddingMaskHooks
 from asrllm.models.subsampling import Conv2dSubsampling4, conv2d4_output_lengths
 
@@ -29,7 +31,7 @@ class SpeechEncoder(nn.Module):
     """fbank [B, T, 80] -> encoder frames [B, T/4, D] at 25 Hz (T/2 at 50 Hz with a 2x light front end),
     with lengths."""
 
-    def __init__(self, kind: str, input_size: int, subsampling: dict, conf: dict):
+    def __init__(self, kind: str, input_size: int, subsampling: dict, conf: dict, chunk: ChunkConfig | None = None):
         super().__init__()
         if kind not in ENCODERS:
             raise ConfigError(f"encoder.type '{kind}' is not one of {sorted(ENCODERS)}")
@@ -47,12 +49,15 @@ class SpeechEncoder(nn.Module):
         else:
             raise ConfigError(f"encoder.subsampling.type '{sub_type}' is not 'light' or 'espnet'")
         self.output_size = conf["output_size"]
+        self.chunk = chunk
+        if chunk is not None:
+            make_convolutions_causal(self.body)
         # espnet's convolution modules would otherwise mix batch padding into the valid frames
         self.padding_hooks = PaddingMaskHooks(self)
 
     @classmethod
     def from_config(cls, cfg: EncoderConfig) -> "SpeechEncoder":
-        return cls(cfg.type, cfg.input_size, cfg.subsampling or {}, cfg.conf or {})
+        return cls(cfg.type, cfg.input_size, cfg.subsampling or {}, cfg.conf or {}, cfg.chunk)
 
     def output_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
         """Encoder frames for `lengths` input frames (0: too short for one)."""
@@ -60,8 +65,27 @@ class SpeechEncoder(nn.Module):
             conv2d4_output_lengths(lengths)
         return sub.clamp(min=0)
 
-    def forward(self, feats: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, feats: torch.Tensor, lengths: torch.Tensor, chunk_size: int | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Full context, unless chunk attention applies: a chunk-trained encoder in training draws a
+        chunk size per batch; `chunk_size` (encoder frames, with the config's left_chunks, or all
+        left context without a chunk section) asks for one, e.g. to simulate streaming.
+
+        The padding mask comes from output_lengths: espnet2's own subsampled mask marks a frame
+        valid when its 7-frame input window merely starts inside the utterance, so in a padded batch
+        it counted up to two frames computed from padding (a batched utterance then encoded
+        differently from the same one alone)."""
+        if chunk_size is None and self.training and self.chunk is not None:
+            chunk_size = draw_chunk(self.chunk)
+        out_lens = self.output_lengths(lengths)
         if self.subsampling is not None:
-            feats, lengths = self.subsampling(feats, lengths)
-        out, out_lens, _ = self.body(feats, lengths)
-        return out, out_lens
+            feats, _ = self.subsampling(feats, lengths)
+            x = self.body.embed(feats)
+        else:
+            x, _ = self.body.embed(feats, None)
+        valid = (torch.arange(x[0].shape[1], device=feats.device)[None] < out_lens[:, None])[:, None, :]
+        return run_layers(self.body, x, valid, chunk_size, self.left_chunks), out_lens
+
+    @property
+    def left_chunks(self) -> int:
+        return self.chunk.left_chunks if self.chunk is not None else -1

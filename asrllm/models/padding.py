@@ -38,7 +38,7 @@ class PaddingMaskHooks:
     def _remember(state: dict):
         def hook(_module, args, kwargs):
             mask = args[1] if len(args) > 1 else kwargs.get("mask")
-            state["mask"] = mask  # (B, 1, T) bool, True on valid frames
+            state["mask"] = mask  # (B, 1, T) or (B, T, T) bool, True on valid frames
         return hook
 
     @staticmethod
@@ -47,7 +47,8 @@ class PaddingMaskHooks:
             x, mask = args[0], state.get("mask")
             if mask is None or x.dim() != 3:
                 return None
-            valid = mask.reshape(mask.shape[0], -1)
+            # (B, 1, T) padding, or a (B, T, T) chunk-attention mask whose diagonal is the padding
+            valid = mask.diagonal(dim1=1, dim2=2) if mask.shape[1] > 1 else mask.reshape(mask.shape[0], -1)
             if valid.shape != (x.shape[0], x.shape[-1]):
                 raise RuntimeError(f"padding mask {tuple(mask.shape)} does not fit convolution input {tuple(x.shape)}")
             return (x * valid[:, None, :].to(x.dtype),) + tuple(args[1:])
