@@ -2,6 +2,7 @@
 
     python -m asrllm.bin.transcribe --model-dir exp/asr_llm_entropy/packed audio.wav [more.flac ...]
     python -m asrllm.bin.transcribe --model-dir DIR --wav-scp wav.scp --out text [--nj 4 --cmd utils/run.pl]
+    python -m asrllm.bin.transcribe --model-dir DIR --streaming --chunk-ms 640 audio.wav   (partials on stderr)
 
 The key is the path as given (files) or the utterance id (wav.scp). Audio longer than --max-chunk-sec
 is cut at low-energy points and the chunk transcripts joined. No network access is needed. An input
@@ -22,7 +23,7 @@ with contextlib.redirect_stdout(sys.stderr):  # espnet prints on import; stdout 
 
     from asrllm.decode.config import parse_overrides
     from asrllm.inference import Speech2Text
-    from asrllm.inference.run import default_threads, read_inputs, transcribe_items, transcribe_parallel
+    from asrllm.inference.run import default_threads, read_inputs, stream_items, transcribe_items, transcribe_parallel
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE",
                    help="override a decode.yaml key, e.g. --opt beam_size=4")
     p.add_argument("--num-threads", type=int, default=None, help="torch CPU threads")
+    p.add_argument("--streaming", action="store_true", help="chunk by chunk: partials on stderr, finals on stdout")
+    p.add_argument("--chunk-ms", type=int, default=None, help="--streaming: audio per chunk (decode.yaml's default)")
     p.add_argument("--verbose", action="store_true",
                    help="also print `<key> finish_reason=<eos|max_tokens|too_short>` per input on stderr "
                         "(comma-joined per chunk for chunked audio); the transcripts are unchanged")
@@ -61,12 +64,14 @@ def main(argv: list[str] | None = None) -> int:
         check_nj(args.nj)
         items = read_inputs(args.audio, args.wav_scp)
         if args.nj > 1:
-            if not args.out or not args.wav_scp or args.audio:
-                raise DataError("--nj > 1 needs --wav-scp and --out (and no positional audio)")
+            if not args.out or not args.wav_scp or args.audio or args.streaming:
+                raise DataError("--nj > 1 needs --wav-scp and --out (and no positional audio, no --streaming)")
             return transcribe_parallel(items, args.out, args.nj, args.cmd, _job_args(args), args.verbose)
         if args.num_threads:
             torch.set_num_threads(args.num_threads)
         s2t = Speech2Text.from_pretrained(args.model_dir, args.device, args.max_chunk_sec, **parse_overrides(args.opt))
+        if args.streaming:
+            return stream_items(s2t, items, args.out, args.chunk_ms)
         return transcribe_items(s2t, items, args.out, args.verbose, args.report)
 
     return run("transcribe", body, args.log_level)

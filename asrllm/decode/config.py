@@ -13,6 +13,28 @@ DTYPES = ("float32", "bfloat16", "float16")
 
 
 @dataclass
+class StreamingOptions:
+    """Chunk-by-chunk recognition (asrllm/decode/streaming.py), NIM4-ASR's refresh scheme."""
+
+    chunk_ms: int = 640           # audio per chunk: a whole number of encoder frames (40 ms at 25 Hz) and
+                                  # of adapter frames (stack 4: 160 ms); 640 ms = 16 encoder frames
+    left_chunks: int | None = None  # chunks of encoder left context (None: the model's chunk.left_chunks,
+                                    # or all left context for a model trained without chunks)
+    rollback_tokens: int = 5      # a partial keeps the previous partial but its last N tokens as its prefix
+    unstable_chunks: int = 2      # the partials of the first N chunks are not kept as a prefix
+    max_segment_s: float = 20.0   # the stream is cut into segments of at most this much audio: at the cut
+                                  # the segment's final text is emitted and the state starts afresh
+
+    def __post_init__(self) -> None:
+        where = "decode config: streaming"
+        if self.chunk_ms <= 0 or self.rollback_tokens < 0 or self.unstable_chunks < 0 or self.max_segment_s <= 0:
+            raise ConfigError(f"{where}: chunk_ms and max_segment_s must be > 0, rollback_tokens and "
+                              f"unstable_chunks >= 0")
+        if self.left_chunks is not None and self.left_chunks < -1:
+            raise ConfigError(f"{where}: left_chunks must be >= -1 (all) or null, got {self.left_chunks}")
+
+
+@dataclass
 class DecodeConfig:
     """Search, length limit, repetition guard and batching of stage 11 (and of transcribe)."""
 
@@ -29,6 +51,7 @@ class DecodeConfig:
                                          # these heads, those the model has ([] = none)
     device: str = "auto"                 # auto (cuda when available) | cpu | cuda | cuda:N
     dtype: str = "float32"               # LLM weights on the device: float32 | bfloat16 | float16
+    streaming: StreamingOptions = field(default_factory=StreamingOptions)  # decode --streaming, transcribe --streaming
 
     def __post_init__(self) -> None:
         where = "decode config"

@@ -109,3 +109,31 @@ def transcribe_parallel(items: list[tuple[str, str]], out: str, nj: int, cmd: st
 
 def default_threads(nj: int) -> int:
     return max(1, (os.cpu_count() or 1) // nj)
+
+
+def stream_items(s2t, items: list[tuple[str, str]], out: str | None, chunk_ms: int | None) -> int:
+    """Streaming (--streaming): each input chunk by chunk. Partials go to stderr as
+    `<key> partial <chunk> <stable|unstable> <compute ms>ms: <text>`; the final text of the input (its
+    segments joined) to stdout / out as `<key> <text>`. Returns 1 if an input could not be read."""
+    from asrllm.audio.errors import AudioError
+    from asrllm.inference.chunking import join_texts
+
+    overrides = {"chunk_ms": chunk_ms} if chunk_ms else {}
+    bad = 0
+    with atomic_write(out) if out else contextlib.nullcontext(sys.stdout) as f:
+        for key, value in items:
+            finals = []
+            try:
+                for r in s2t.stream(value, **overrides):
+                    if r.final:
+                        finals.append(r.text)
+                    else:
+                        print(f"{key} partial {r.chunk} {'stable' if r.stable else 'unstable'} "
+                              f"{r.compute_ms:.0f}ms: {r.text}", file=sys.stderr, flush=True)
+            except (AudioError, OSError, ValueError) as e:
+                log.error("%s: %s", key, e)
+                bad += 1
+                continue
+            f.write(table_line(key, join_texts(finals)))
+            f.flush()
+    return 1 if bad else 0

@@ -4,6 +4,8 @@
     s2t = Speech2Text.from_pretrained("exp/asr_llm_entropy/packed")
     print(s2t("audio.wav"))                       # one transcript
     results = s2t.transcribe(["a.wav", "b.flac"])  # batched; Transcript objects with chunk details
+    for r in s2t.stream("audio.wav"):              # chunk by chunk: partials, then the final text
+        print(r.final, r.text)
 
 The folder gives everything: weights, tokenizer, prompt (config.yaml), frontend (frontend.yaml),
 CMVN statistics (cmvn.json) and decoding settings (decode.yaml). Loading reads local files only
@@ -30,6 +32,7 @@ from asrllm.decode.recognizer import Recognizer
 from asrllm.decode.shard import one_line
 from asrllm.features.cmvn import GlobalCmvn
 from asrllm.features.fbank import Fbank
+from asrllm.features.fbank_stream import FbankStream
 from asrllm.inference.chunking import chunk_bounds, join_texts
 
 FRONTEND_YAML = "frontend.yaml"
@@ -141,6 +144,32 @@ class Speech2Text:
         for t in out:
             t.text = join_texts([c.text for c in t.chunks])
         return out
+
+    def stream(self, audio, sample_rate: int | None = None, partials: bool = True, **streaming_overrides):
+        """Recognise chunk by chunk (asrllm.decode.streaming): `audio` a path, wav.scp value or array
+        (fed as if it arrived a chunk at a time), or an iterable of sample arrays at the model's rate
+        (a live source). Yields StreamResult: a partial after every chunk, the final text of each
+        segment. streaming_overrides replace decode.yaml's streaming keys (chunk_ms=320, ...)."""
+        import dataclasses
+
+        from asrllm.decode.streaming import StreamingRecognizer
+
+        opts = dataclasses.replace(self.recognizer.cfg.streaming, **streaming_overrides)
+        recognizer = StreamingRecognizer(self.recognizer, opts, self.fbank.cfg.frame_shift_ms)
+        if isinstance(audio, (str, os.PathLike, np.ndarray)):
+            x = self.load_audio(audio, sample_rate)
+            step = int(self.sample_rate * opts.chunk_ms / 1000)
+            audio = (x[i:i + step] for i in range(0, len(x), step))
+        fbank = FbankStream(self.fbank)
+
+        def features():
+            for samples in audio:
+                feats = fbank.accept(samples)
+                if self.cmvn is not None and len(feats):
+                    feats = self.cmvn(feats)
+                yield torch.from_numpy(np.ascontiguousarray(feats, dtype=np.float32))
+
+        yield from recognizer.stream(features(), partials=partials)
 
     def __call__(self, audio, sample_rate: int | None = None) -> str:
         """The transcript of one input (path, wav.scp value or array)."""

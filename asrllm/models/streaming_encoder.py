@@ -56,7 +56,11 @@ class StreamingEncoder:
 
     def reset(self) -> None:
         """Start a new stream: nothing buffered, no left context."""
-        self.buffer: torch.Tensor | None = None   # fbank frames not yet consumed, from self.next_input
+        self.buffer: torch.Tensor | None = None   # fbank frames not yet consumed
+        self.reset_context()
+
+    def reset_context(self) -> None:
+        """Forget the left context (a new segment of the same stream); buffered input stays."""
         self.caches = [LayerCache() for _ in self.layers]
         self.frames_out = 0
 
@@ -65,15 +69,26 @@ class StreamingEncoder:
         """Input frames one full chunk needs."""
         return self.stride * (self.chunk - 1) + SUB_CONTEXT
 
-    @torch.no_grad()
-    def accept(self, feats: torch.Tensor) -> torch.Tensor:
-        """Add fbank frames [T, F] (after CMVN); return the encoder frames [N, D] of every chunk now
-        complete (N a multiple of the chunk, maybe 0)."""
+    def push(self, feats: torch.Tensor) -> None:
+        """Add fbank frames [T, F] (after CMVN) to the input buffer."""
         self.buffer = feats if self.buffer is None else torch.cat([self.buffer, feats])
+
+    @torch.no_grad()
+    def next_chunk(self) -> torch.Tensor | None:
+        """The encoder frames [chunk, D] of the next complete chunk, or None until enough input is pushed."""
+        if self.buffer is None or self.buffer.shape[0] < self.window:
+            return None
+        out = self._chunk(self.buffer[:self.window])
+        self.buffer = self.buffer[self.stride * self.chunk:]
+        return out
+
+    def accept(self, feats: torch.Tensor) -> torch.Tensor:
+        """push(feats), then the encoder frames [N, D] of every chunk now complete (N a multiple of the
+        chunk, maybe 0)."""
+        self.push(feats)
         out = []
-        while self.buffer.shape[0] >= self.window:
-            out.append(self._chunk(self.buffer[:self.window]))
-            self.buffer = self.buffer[self.stride * self.chunk:]
+        while (frames := self.next_chunk()) is not None:
+            out.append(frames)
         return torch.cat(out) if out else self._empty()
 
     @torch.no_grad()

@@ -17,8 +17,10 @@ TEXTS = ["HELLO WORLD", "PLEASE MOVE THE RED BALL", "你好世界", "请把红�
 
 def build_toy_model(out_dir: str | os.PathLike, llm_hidden: int = 32, llm_layers: int = 2, heads: int = 4,
                     kv_heads: int = 2, vocab_size: int = 300, encoder_size: int = 16, encoder_blocks: int = 1,
-                    num_phones: int = 20, lora: bool = False, weight_scale: float = 6.0, seed: int = 0) -> Path:
-    """Save a random SpeechLLM (save_pretrained layout) to <out_dir>/model and return that folder."""
+                    num_phones: int = 20, lora: bool = False, weight_scale: float = 6.0, seed: int = 0,
+                    chunk: dict | None = None) -> Path:
+    """Save a random SpeechLLM (save_pretrained layout) to <out_dir>/model and return that folder.
+    `chunk`: the encoder's dynamic-chunk section (model.encoder.chunk), for a streaming model."""
     import torch
 
     from asrllm.lang.units import write_units
@@ -35,7 +37,8 @@ def build_toy_model(out_dir: str | os.PathLike, llm_hidden: int = 32, llm_layers
         "encoder": {"type": "conformer", "input_size": 80, "subsampling": {"type": "light", "channels": 8},
                     "conf": {"output_size": encoder_size, "attention_heads": 2, "linear_units": 2 * encoder_size,
                              "num_blocks": encoder_blocks, "cnn_module_kernel": 7, "dropout_rate": 0.0,
-                             "positional_dropout_rate": 0.0, "attention_dropout_rate": 0.0}},
+                             "positional_dropout_rate": 0.0, "attention_dropout_rate": 0.0},
+                    **({"chunk": chunk} if chunk is not None else {})},
         "ctc_heads": {"phone": {"units": str(units), "hidden": 16, "layers": 2, "dropout": 0.0}},
         "adapter": {"stack": 4, "hidden": 32},
         "llm": {"path": str(llm_dir), **({"lora": {"r": 4, "alpha": 8, "dropout": 0.0}} if lora else {})},
