@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--num-threads", type=int, default=None, help="torch CPU threads per job (default: cores / nj)")
     p.add_argument("--num-workers", type=int, default=None,
                    help="data-loader workers per job (default: the data config's batching.num_workers)")
+    p.add_argument("--streaming", action="store_true", help="decode each utterance chunk by chunk (decode config "
+                                                          "`streaming:`) and write its final transcript")
     p.add_argument("--log-level", default="INFO")
     return p
 
@@ -54,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         data_cfg = load_data_config(args.data_config)
         decode_dirs(args.model_dir, list(zip(args.data_dir, args.out_dir)), args.data_config, data_cfg, args.cmvn,
                     cfg, args.nj, args.cmd, args.num_threads, args.num_workers,
-                    module_command("asrllm.bin.decode", sys.argv[1:] if argv is None else argv))
+                    module_command("asrllm.bin.decode", sys.argv[1:] if argv is None else argv), args.streaming)
 
     return run("decode", body, args.log_level)
 

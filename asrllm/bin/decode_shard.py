@@ -11,6 +11,7 @@ from asrllm.data.config import load_data_config
 from asrllm.decode.config import load_decode_config
 from asrllm.decode.recognizer import Recognizer
 from asrllm.decode.shard import decode_shard
+from asrllm.decode.streaming import StreamingDecoder
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where this shard's tables and stats.json go (one per --data-dir)")
     p.add_argument("--num-threads", type=int, default=None, help="torch CPU threads")
     p.add_argument("--num-workers", type=int, default=None, help="data-loader workers (default: data config)")
+    p.add_argument("--streaming", action="store_true", help="chunk by chunk (asrllm.decode.streaming)")
     p.add_argument("--log-level", default="INFO")
     return p
 
@@ -45,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         data_cfg = load_data_config(args.data_config)
         workers = data_cfg.batching.num_workers if args.num_workers is None else args.num_workers
         recognizer = Recognizer.from_pretrained(args.model_dir, load_decode_config(args.decode_config))
+        if args.streaming:
+            recognizer = StreamingDecoder(recognizer, data_cfg.fbank.frame_shift_ms)
         for data_dir, work_dir in zip(args.data_dir, args.work_dir):
             decode_shard(recognizer, data_dir, data_cfg, args.cmvn, args.job, args.nj, work_dir, workers)
 

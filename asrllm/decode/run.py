@@ -56,9 +56,9 @@ def default_threads(nj: int) -> int:
 
 def decode_dirs(model_dir: str, pairs: list[tuple[str, str]], data_config: str | None, data_cfg: DataConfig,
                 cmvn: str | None, cfg: DecodeConfig, nj: int, cmd: str, num_threads: int | None = None,
-                num_workers: int | None = None, command: list[str] | None = None) -> list[dict]:
+                num_workers: int | None = None, command: list[str] | None = None, streaming: bool = False) -> list[dict]:
     """Decode each (data_dir, out_dir) pair with one set of NJ jobs (the model is loaded once per job);
-    returns the rtf.json contents."""
+    returns the rtf.json contents. streaming: each utterance chunk by chunk (asrllm.decode.streaming)."""
     outs = [Path(o) for _, o in pairs]
     if len(set(outs)) != len(outs):
         raise StageError(f"two data dirs would be decoded into the same --out-dir: {[str(o) for o in outs]}")
@@ -78,6 +78,8 @@ def decode_dirs(model_dir: str, pairs: list[tuple[str, str]], data_config: str |
         args += ["--cmvn", str(cmvn)]
     if num_workers is not None:
         args += ["--num-workers", str(num_workers)]
+    if streaming:
+        args += ["--streaming"]
     log_dir = outs[0] / "log" if len(outs) == 1 else Path(os.path.commonpath([o.resolve() for o in outs])) / "log"
     start = time.perf_counter()
     run_jobs(cmd, nj, log_dir / "decode.JOB.log", "asrllm.bin.decode_shard", args)
@@ -86,7 +88,7 @@ def decode_dirs(model_dir: str, pairs: list[tuple[str, str]], data_config: str |
     audio = sum(r["audio_seconds"] for r in results)
     for (data_dir, _), out, r in zip(pairs, outs, results):
         r.update({"nj": nj, "threads_per_job": threads, "model_dir": str(model_dir), "data_dir": str(data_dir),
-                  "decode_config": cfg.to_dict(), "command": command, "log": str(log_dir),
+                  "decode_config": cfg.to_dict(), "streaming": streaming, "command": command, "log": str(log_dir),
                   "run": {"sets": len(pairs), "wall_seconds": round(wall, 3), "audio_seconds": round(audio, 3),
                           "rtf_wall": round(wall / audio, 5) if audio else None},
                   "notes": NOTES})

@@ -30,7 +30,8 @@ import torch
 from asrllm.config import ConfigError
 from asrllm.decode.config import StreamingOptions
 from asrllm.decode.lm import new_cache
-from asrllm.decode.recognizer import Recognizer
+from asrllm.decode.recognizer import Recognition, Recognizer
+from asrllm.decode.search import EOS, MAX_TOKENS, TOO_SHORT
 from asrllm.llm.forward_args import cache_arg, logits_to_keep_arg
 from asrllm.models.streaming_encoder import StreamingEncoder
 
@@ -47,6 +48,8 @@ class StreamResult:
     chunk: int              # chunks of this segment so far
     audio_s: float          # audio of the stream consumed so far
     compute_ms: float       # compute spent on this result's chunk (encoder, adapter, LLM)
+    score: float = 0.0      # log-probability of the tokens this search generated
+    finish_reason: str = ""  # eos | max_tokens | too_short (no encoder frame)
 
 
 @dataclass
@@ -56,6 +59,8 @@ class _Segment:
     speech_frames: int = 0          # adapter frames appended
     chunks: int = 0
     partial: list[int] = field(default_factory=list)
+    score: float = 0.0
+    reason: str = ""
 
 
 class StreamingRecognizer:
@@ -104,18 +109,24 @@ class StreamingRecognizer:
         return _Segment(copy.deepcopy(self._prefix[0]), self._prefix[1])
 
     def _search(self, seg: _Segment, forced: list[int], max_new: int) -> list[int]:
-        """Greedy continuation after the speech: suffix + forced tokens prefilled, up to max_new new
-        tokens; the cache is cropped back to the end of the speech afterwards."""
+        """Greedy continuation after the speech, as greedy_search limits it (max_new counts the end
+        token): suffix + forced tokens prefilled, then new tokens; the cache is cropped back to the end
+        of the speech afterwards. Sets seg.score (log-probability of the new tokens) and seg.reason."""
         end, guard = self.prompt.end_id, self.rec.guard
         speech_end = seg.length
         ids = torch.cat([self.suffix, torch.tensor([forced], dtype=torch.long, device=self.device)], dim=1)
         logits = self._forward(seg, ids=ids)
-        tokens = list(forced)
-        for _ in range(max_new):
-            tok = int(torch.argmax(guard(logits, [tokens]), dim=-1))
+        tokens, seg.score, seg.reason = list(forced), 0.0, MAX_TOKENS
+        for step in range(max_new):
+            logp = torch.log_softmax(guard(logits, [tokens]), dim=-1)[0]
+            tok = int(torch.argmax(logp))
+            seg.score += float(logp[tok])
             if tok == end:
+                seg.reason = EOS
                 break
             tokens.append(tok)
+            if step + 2 > max_new:  # no room left for the end token
+                break
             logits = self._forward(seg, ids=torch.tensor([[tok]], device=self.device))
         if seg.length > speech_end:  # a negative count removes tokens in transformers 4.x and 5.x alike
             seg.cache.crop(speech_end - seg.length)
@@ -172,9 +183,32 @@ class StreamingRecognizer:
         return self._result(seg, index, False, stable, consumed, t0)
 
     def _final(self, seg: _Segment, index: int, consumed: int, t0: float) -> StreamResult:
-        seg.partial = self._search(seg, [], self.rec.cfg.max_new_tokens(seg.speech_frames)) if seg.speech_frames else []
+        if seg.speech_frames:
+            seg.partial = self._search(seg, [], self.rec.cfg.max_new_tokens(seg.speech_frames))
+        else:  # no encoder frame: nothing to recognise
+            seg.partial, seg.score, seg.reason = [], 0.0, TOO_SHORT
         return self._result(seg, index, True, True, consumed, t0)
 
     def _result(self, seg: _Segment, index: int, final: bool, stable: bool, consumed: int, t0: float) -> StreamResult:
         return StreamResult(self.prompt.decode(seg.partial), list(seg.partial), final, stable, index, seg.chunks,
-                            consumed * self.frame_shift_s, 1000 * (time.perf_counter() - t0))
+                            consumed * self.frame_shift_s, 1000 * (time.perf_counter() - t0), seg.score, seg.reason)
+
+
+class StreamingDecoder:
+    """The Recognizer's batch interface over streaming (the decode stage's --streaming): each row is
+    streamed alone, chunk by chunk, and its final transcript (segments joined) returned as a
+    Recognition. No CTC diagnostics (they are the offline encoder's)."""
+
+    def __init__(self, recognizer: Recognizer, frame_shift_ms: float = 10.0):
+        self.streaming = StreamingRecognizer(recognizer, recognizer.cfg.streaming, frame_shift_ms)
+        self.cfg, self.model, self.device = recognizer.cfg, recognizer.model, recognizer.device
+        self.ctc_heads, self.ctc_units = [], {}
+
+    def __call__(self, feats: torch.Tensor, feat_lens: torch.Tensor) -> list[Recognition]:
+        out = []
+        for row, n in zip(feats, feat_lens.tolist()):
+            finals = [r for r in self.streaming.stream([row[:n]], partials=False) if r.final]
+            tokens = [t for r in finals for t in r.tokens]
+            out.append(Recognition(self.model.prompt.decode(tokens), tokens, sum(r.score for r in finals),
+                                   ",".join(dict.fromkeys(r.finish_reason for r in finals))))
+        return out

@@ -3,6 +3,7 @@ exists, in a fresh copy of the recipe: data, labels, the four training stages of
 an interrupted pre-training that resumes, and the frozen/trained parameters of each stage."""
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -168,7 +169,6 @@ def test_evaluation_stages_and_the_packed_model(recipe):
         assert (exp / f"decode_joint/{t}/rtf.json").is_file()
         assert (exp / f"decode_joint/{t}/score/result.json").is_file()
         assert (exp / f"decode_joint/{t}/score_ctc_phone/result.json").is_file()
-    import json
     hall = json.loads((exp / "decode_joint/hallucination.json").read_text())
     assert "nonspeech" in json.dumps(hall) and "test_zh_noisy" in hall["test_sets"]
     # stage 4's noisy copy of a test set: every utterance, padded, with the source's transcript
@@ -181,12 +181,24 @@ def test_evaluation_stages_and_the_packed_model(recipe):
     assert 0 < float(rows[0][1]) < float(rows[-1][1]) and all(0 < float(r[2]) <= 1.0 + 1e-6 for r in rows)
     results = (exp / "RESULTS.md").read_text()
     assert "test_zh" in results
+    # the same model streamed (it trained with dynamic chunks): its own decode dir, scored beside offline
+    run(recipe, "--stage", "11", "--stop_stage", "12", "--streaming", "true")
+    for t in ["test_en", "test_zh"]:
+        assert json.loads((exp / f"decode_joint_streaming/{t}/rtf.json").read_text())["streaming"] is True
+        assert (exp / f"decode_joint_streaming/{t}/score/result.json").is_file()
+    results = (exp / "RESULTS.md").read_text()
+    assert "decode_joint_streaming/test_en" in results and "decode_joint/test_en" in results
+    assert (exp / "decode_joint/test_en/score/result.json").is_file()  # offline results stay
     wav = sorted((recipe / "downloads/mini_corpus/wav").rglob("*.wav"))[0]
     r = subprocess.run(["python3", "-m", "asrllm.bin.transcribe",
                         "--model-dir", str(exp / "packed"), str(wav)],
                        capture_output=True, text=True, cwd=recipe, env=_env(recipe))
     assert r.returncode == 0, r.stderr
     assert len(r.stdout.strip().splitlines()) == 1
+    r = subprocess.run(["python3", "-m", "asrllm.bin.transcribe", "--model-dir", str(exp / "packed"),
+                        "--streaming", "--chunk-ms", "320", str(wav)], capture_output=True, text=True, cwd=recipe,
+                       env=_env(recipe))
+    assert r.returncode == 0 and len(r.stdout.strip().splitlines()) == 1 and " partial 1 unstable " in r.stderr
     # the end of `make demo`: where things are, and that example through the transcribe CLI
     r = subprocess.run(["local/show_demo.sh", "--exp", "exp_smoke/asr_llm_entropy", "--datadir", "data_smoke"],
                        capture_output=True, text=True, cwd=recipe)

@@ -72,6 +72,8 @@ train_threads=                  # CPU threads per training process (--num-thread
 # Evaluation (stages 11-15)
 decode_config=conf/decode.yaml  # decoding settings (search, length limit, repetition guard)
 decode_model=                   # model folder to decode and pack (default: the last trained stage's final/)
+streaming=false                 # stages 11-12 (and 14) chunk by chunk (decode.yaml `streaming:`), into
+                                # decode_<stage>_streaming/ with markers of their own: offline results stay
 score_corpus=                   # scoring defaults for every test set: aishell wenetspeech librispeech gigaspeech mini_en mini_zh
 scoring=                        # per-set exceptions, "set=corpus ..."
 analysis_config=conf/analysis.yaml  # stage 13 probes and evaluation subset
@@ -559,6 +561,11 @@ if [ -z "$decode_model_dir" ]; then
   for ((i = 3; i >= 0; i--)); do [ -n "${plan[$i]}" ] && { decode_model_dir=${exp}/${stage_dirs[$i]}/final; break; }; done
 fi
 decode_dir=${exp}/decode_$(basename "$(dirname "$decode_model_dir")")
+stream_args=()
+if [ "$streaming" = true ]; then
+  decode_dir=${decode_dir}_streaming stream_args=(--streaming)
+  stage_names[11]=decode_streaming stage_names[12]=score_streaming stage_names[14]=hallucination_streaming
+fi
 # the marker of the training stage that made the decoded model (none for a given --decode_model)
 model_marker=()
 if [ -z "$decode_model" ]; then
@@ -585,7 +592,7 @@ if begin_stage 11 --config "$decode_config" --config "$data_config" --input "${d
   fi
   cmd=(${python} -m asrllm.bin.decode --model-dir "$decode_model_dir" --data-config "$data_config"
        --cmvn "${dumpdir}/global_cmvn.json" --decode-config "$decode_config" --nj "$inference_nj"
-       --cmd "$decode_cmd" "${pairs[@]}")
+       --cmd "$decode_cmd" "${stream_args[@]}" "${pairs[@]}")
   write_replay "$decode_dir" "${cmd[@]}"
   "${cmd[@]}" || die "stage 11 (decode): decoding failed; see ${decode_dir}/log"
   end_stage 11
