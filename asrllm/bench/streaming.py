@@ -6,18 +6,22 @@ python -m asrllm.bench.streaming [--model-dir DIR] [--size demo|smoke] [--chunks
 Without --model-dir: a random model of the mini demo's size (Conformer 4 x 144 with dynamic-chunk
 training's causal convolutions and left_chunks 4, Qwen3 6 x 256) on random features; the numbers
 are compute, not quality. One stream of --chunks chunks (one segment: max_segment_s is raised to
-hold it). The search is limited to max_new_tokens_constant tokens per call (factor 0), so both sides
-generate alike:
-- streaming (asrllm.decode.streaming): per chunk, the streaming encoder's chunk, the chunked prefill
-  of its speech embeddings and the partial (prompt suffix + kept prefix prefilled, new tokens);
+hold it). Each partial search may generate --tokens new tokens beyond the kept prefix (max_new_tokens_constant,
+factor 0), so the random model's transcript grows by about --tokens - 1 tokens per chunk (3 tokens per
+640 ms is about the speaking rate of the mini corpus):
+- streaming (asrllm.decode.streaming): per chunk, the streaming encoder's chunk and the chunked
+  prefill of its speech embeddings (the "speech side"), then the partial (prompt suffix + kept
+  prefix prefilled, new tokens);
 - re-feeding (the pseudo-streaming of the public LLM-ASR toolkits): per chunk, the offline encoder
-  and a full prefill over all audio so far, then the same search (the Recognizer on the prefix).
+  and a full prefill over all audio so far, then the whole transcript so far generated again (the
+  Recognizer on the audio so far, allowed as many tokens as streaming's transcript has).
 Reported: milliseconds per chunk at chunks 1, 10 and --chunks (best of --repeats), first-partial
 latency (chunk 1's compute), final latency (compute after the end of the audio: flush and the
 final search), and the real-time factor of the whole stream (compute / audio).
 """
 
 import argparse
+import dataclasses
 import json
 import tempfile
 import time
@@ -49,21 +53,26 @@ def run(model, chunks: int, chunk_ms: int, repeats: int, tokens: int, points: li
     torch.manual_seed(0)
     feats = torch.randn(step * chunks + 3, 80)  # + the subsampling's look-ahead of the last chunk
     runs = [stream_once(srec, feats, step) for _ in range(repeats)]
-    partials = [[r.compute_ms for r in results if not r.final] for results in runs]
-    per_chunk = [min(p[i] for p in partials) for i in range(len(partials[0]))]
+    partials = [[r for r in results if not r.final] for results in runs]
+    per_chunk = [min(p[i].compute_ms for p in partials) for i in range(chunks)]
+    speech = [min(p[i].speech_ms for p in partials) for i in range(chunks)]
+    text_len = [len(r.tokens) for r in partials[0]]
     final_ms = min(results[-1].compute_ms for results in runs)
     refeed = {}
-    for n in points:
+    for n in points:  # the whole transcript so far is generated again, as re-feeding toolkits do
         frames = step * n + 3
+        again = Recognizer(model, dataclasses.replace(cfg, max_new_tokens_constant=text_len[n - 1] + 1))
         best = float("inf")
         for _ in range(repeats):
             t = time.perf_counter()
-            rec(feats[None, :frames], torch.tensor([frames]))
+            again(feats[None, :frames], torch.tensor([frames]))
             best = min(best, time.perf_counter() - t)
         refeed[n] = 1000 * best
     audio_s = chunks * chunk_ms / 1000
     return {"chunk_ms": chunk_ms, "chunks": chunks, "search_tokens": tokens,
             "streaming_ms": {n: round(per_chunk[n - 1], 2) for n in points},
+            "streaming_speech_ms": {n: round(speech[n - 1], 2) for n in points},
+            "transcript_tokens": {n: text_len[n - 1] for n in points},
             "refeed_ms": {n: round(refeed[n], 2) for n in points},
             "first_partial_ms": round(per_chunk[0], 2), "final_ms": round(final_ms, 2),
             "rtf_streaming": round((sum(per_chunk) + final_ms) / 1000 / audio_s, 4),
@@ -71,10 +80,12 @@ def run(model, chunks: int, chunk_ms: int, repeats: int, tokens: int, points: li
 
 
 def table(r: dict) -> str:
-    rows = ["| chunk | streaming (ms) | re-feeding (ms) | ratio |", "|---:|---:|---:|---:|"]
+    rows = ["| chunk | transcript tokens | streaming (ms) | of it speech side (ms) | re-feeding (ms) | ratio |",
+            "|---:|---:|---:|---:|---:|---:|"]
     for n in r["streaming_ms"]:
         s, f = r["streaming_ms"][n], r["refeed_ms"][n]
-        rows.append(f"| {n} | {s:.1f} | {f:.1f} | {f / s:.1f}x |")
+        rows.append(f"| {n} | {r['transcript_tokens'][n]} | {s:.1f} | {r['streaming_speech_ms'][n]:.1f} | {f:.1f} | "
+                    f"{f / s:.1f}x |")
     rows.append(f"\nfirst partial {r['first_partial_ms']:.1f} ms, final {r['final_ms']:.1f} ms after the end of "
                 f"the audio, RTF {r['rtf_streaming']:.3f} ({r['chunks']} chunks of {r['chunk_ms']} ms)")
     return "\n".join(rows)

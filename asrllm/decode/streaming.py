@@ -48,6 +48,7 @@ class StreamResult:
     chunk: int              # chunks of this segment so far
     audio_s: float          # audio of the stream consumed so far
     compute_ms: float       # compute spent on this result's chunk (encoder, adapter, LLM)
+    speech_ms: float = 0.0  # of compute_ms: the encoder chunk and the prefill of its speech embeddings
     score: float = 0.0      # log-probability of the tokens this search generated
     finish_reason: str = ""  # eos | max_tokens | too_short (no encoder frame)
 
@@ -61,6 +62,7 @@ class _Segment:
     partial: list[int] = field(default_factory=list)
     score: float = 0.0
     reason: str = ""
+    speech_ms: float = 0.0
 
 
 class StreamingRecognizer:
@@ -172,6 +174,7 @@ class StreamingRecognizer:
 
     def _partial(self, seg: _Segment, index: int, frames: torch.Tensor, consumed: int, t0: float) -> StreamResult:
         self._append(seg, frames)
+        seg.speech_ms = 1000 * (time.perf_counter() - t0)
         stable = seg.chunks > self.opts.unstable_chunks
         rollback = self.opts.rollback_tokens
         if stable and seg.chunks > self.opts.unstable_chunks + 1:  # the previous partial was stable too
@@ -183,6 +186,7 @@ class StreamingRecognizer:
         return self._result(seg, index, False, stable, consumed, t0)
 
     def _final(self, seg: _Segment, index: int, consumed: int, t0: float) -> StreamResult:
+        seg.speech_ms = 1000 * (time.perf_counter() - t0)  # the flushed tail's
         if seg.speech_frames:
             seg.partial = self._search(seg, [], self.rec.cfg.max_new_tokens(seg.speech_frames))
         else:  # no encoder frame: nothing to recognise
@@ -191,7 +195,8 @@ class StreamingRecognizer:
 
     def _result(self, seg: _Segment, index: int, final: bool, stable: bool, consumed: int, t0: float) -> StreamResult:
         return StreamResult(self.prompt.decode(seg.partial), list(seg.partial), final, stable, index, seg.chunks,
-                            consumed * self.frame_shift_s, 1000 * (time.perf_counter() - t0), seg.score, seg.reason)
+                            consumed * self.frame_shift_s, 1000 * (time.perf_counter() - t0), seg.speech_ms,
+                            seg.score, seg.reason)
 
 
 class StreamingDecoder:
