@@ -14,14 +14,15 @@ from asrllm.scoring.results import register_section
 log = logging.getLogger(__name__)
 
 
-def read_stage_times(path: Path) -> dict[int, dict]:
-    """Latest row per stage number, in stage order."""
-    latest: dict[int, dict] = {}
+def read_stage_times(path: Path, by_name: bool = False) -> dict:
+    """Latest row per stage number, in stage order; by_name: per (number, name), so that a stage run
+    in two variants (decode and decode_streaming) keeps a row for each."""
+    latest: dict = {}
     with open(path, encoding="utf-8", newline="") as f:
         for lineno, row in enumerate(csv.DictReader(f, delimiter="\t"), start=2):
             try:
-                latest[int(row["stage"])] = {"date": row["date"], "name": row["name"],
-                                             "seconds": int(row["seconds"])}
+                key = (int(row["stage"]), row["name"]) if by_name else int(row["stage"])
+                latest[key] = {"date": row["date"], "name": row["name"], "seconds": int(row["seconds"])}
             except (KeyError, TypeError, ValueError):
                 log.warning("%s:%d: not a stage time row, skipped", path, lineno)
     return dict(sorted(latest.items()))
@@ -35,13 +36,13 @@ def _minutes(seconds: int) -> str:
 def render(exp_dir: Path, files: list[Path], options: dict) -> str | None:
     if not files:
         return None
-    times = read_stage_times(files[0])
+    times = [(n, t) for (n, _), t in read_stage_times(files[0], by_name=True).items()]
     if not times:
         return None
     rows = ["|stage|name|wall (m:ss)|seconds|finished|", "|---|---|---|---|---|"]
-    rows += [f"|{n}|{t['name']}|{_minutes(t['seconds'])}|{t['seconds']}|{t['date']}|" for n, t in times.items()]
-    total = sum(t["seconds"] for t in times.values())
-    rows.append(f"|all|{len(times)} stages|{_minutes(total)}|{total}||")
+    rows += [f"|{n}|{t['name']}|{_minutes(t['seconds'])}|{t['seconds']}|{t['date']}|" for n, t in times]
+    total = sum(t["seconds"] for _, t in times)
+    rows.append(f"|all|{len(times)} stage runs|{_minutes(total)}|{total}||")
     note = ("Each stage's latest completed run in this experiment folder (`stage_times.tsv`, written by the "
             "driver); stages skipped as already done, or run from another experiment folder, are not listed.")
     return "## Stage wall times\n\n" + note + "\n\n" + "\n".join(rows)
