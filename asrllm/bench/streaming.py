@@ -7,8 +7,8 @@ Without --model-dir: a random model of the mini demo's size (Conformer 4 x 144 w
 training's causal convolutions and left_chunks 4, Qwen3 6 x 256) on random features; the numbers
 are compute, not quality. One stream of --chunks chunks (one segment: max_segment_s is raised to
 hold it). Each partial search may generate --tokens new tokens beyond the kept prefix (max_new_tokens_constant,
-factor 0), so the random model's transcript grows by about --tokens - 1 tokens per chunk (3 tokens per
-640 ms is about the speaking rate of the mini corpus):
+factor 0), so the random model's transcript grows by a few tokens per chunk (the table reports the
+count; with --tokens 3 about 3 per 640 ms, roughly the mini corpus's speaking rate):
 - streaming (asrllm.decode.streaming): per chunk, the streaming encoder's chunk and the chunked
   prefill of its speech embeddings (the "speech side"), then the partial (prompt suffix + kept
   prefix prefilled, new tokens);

@@ -73,20 +73,20 @@ class StreamingRecognizer:
         self.rec, self.opts = recognizer, opts or recognizer.cfg.streaming
         model = recognizer.model
         self.model, self.llm, self.prompt = model, model.llm, model.prompt
-        stride = model.encoder.subsampling.factor if model.encoder.subsampling is not None else 4
-        frame_ms = frame_shift_ms * stride
-        self.chunk_frames = self.opts.chunk_ms / frame_ms
-        stack = model.adapter.stack
-        if self.chunk_frames != int(self.chunk_frames) or int(self.chunk_frames) % stack:
+        stride = StreamingEncoder.stride_of(model.encoder)
+        frame_ms, stack = frame_shift_ms * stride, model.adapter.stack
+        frames = self.opts.chunk_ms / frame_ms
+        if frames != int(frames) or int(frames) % stack:
             raise ConfigError(f"streaming.chunk_ms {self.opts.chunk_ms}: must be a multiple of {frame_ms * stack:g} ms "
                               f"({stack} encoder frames of {frame_ms:g} ms make one adapter frame)")
-        self.chunk_frames = int(self.chunk_frames)
+        self.chunk_frames = int(frames)
         self.frame_shift_s = frame_shift_ms / 1000
         if model.encoder.chunk is None:
             log.warning("this model's encoder was trained without chunks (model.encoder.chunk): it streams, "
                         "but its convolutions and attention never saw a chunk boundary, so quality will suffer")
         self.encoder = StreamingEncoder(model.encoder, self.chunk_frames, self.opts.left_chunks)
         self.cache_kw, self.keep_kw = cache_arg(self.llm), logits_to_keep_arg(self.llm)
+        self.embed_dtype = self.llm.get_input_embeddings().weight.dtype
         self.device = recognizer.device
         self.suffix = torch.tensor([self.prompt.suffix_ids], device=self.device)
         self._prefix = None  # the prompt prefix's KV cache, computed once
@@ -167,8 +167,7 @@ class StreamingRecognizer:
 
     def _append(self, seg: _Segment, frames: torch.Tensor) -> None:
         speech, lens = self.model.adapter(frames[None], torch.tensor([frames.shape[0]], device=self.device))
-        embed_dtype = self.llm.get_input_embeddings().weight.dtype
-        self._forward(seg, embeds=speech[:, :int(lens[0])].to(embed_dtype))
+        self._forward(seg, embeds=speech[:, :int(lens[0])].to(self.embed_dtype))
         seg.speech_frames += int(lens[0])
         seg.chunks += 1
 

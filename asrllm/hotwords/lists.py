@@ -13,7 +13,6 @@ units the phone-CTC head emits. Bad input gets a clear message naming the line:
 import logging
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from asrllm.errors import UserError
 from asrllm.lang.units import UNK
@@ -43,32 +42,29 @@ class HotwordList:
 def read_hotwords(path: str | os.PathLike, units: list[str], labeler=None, max_entries: int = MAX_ENTRIES
                   ) -> HotwordList:
     """Entries of a hotword file with their phone ids in `units` (the phone-CTC head's unit list)."""
+    out, rows = HotwordList(), _read_rows(path, max_entries)
+    unknown = [text for _, text, given in rows if not given]
+    if unknown:
+        if labeler is None:
+            n = next(n for n, _, given in rows if not given)
+            raise HotwordError(f"{path}:{n}: {unknown[0]!r} has no phones and no labeler was given to make them")
+        labeler.prepare(w for text in unknown for w in labeler.english_words(text))  # espeak-ng once
     unit_id = {u: i for i, u in enumerate(units)}
-    out, first = HotwordList(), {}
-    with open(path, "rb") as f:
-        for n, raw in enumerate(f, start=1):
-            try:
-                line = raw.decode("utf-8").rstrip("\r\n")
-            except UnicodeDecodeError as e:
-                raise HotwordError(f"{path}:{n}: not UTF-8 ({e.reason} at byte {e.start})") from None
-            text, _, given = line.partition("\t")
-            text = " ".join(text.split())
-            if not text:
-                continue
-            if text in first:
-                out.duplicates.append((n, text, first[text]))
-                continue
-            first[text] = n
-            phones = given.split() if given.strip() else _phonemise(labeler, text, path, n)
-            missing = [p for p in phones if p not in unit_id or p == UNK]
-            if not phones or missing:
-                why = f"phones {' '.join(sorted(set(missing)))} are not units of the CTC head" if missing else "no phones"
-                out.rejected.append((n, text, why))
-                continue
+    first: dict[str, int] = {}
+    for n, text, given in rows:
+        if text in first:
+            out.duplicates.append((n, text, first[text]))
+            continue
+        first[text] = n
+        phones = given or labeler.phones(text)[0]
+        if UNK in phones:
+            out.rejected.append((n, text, "no pronunciation for part of it (<unk>)"))
+        elif not phones or any(p not in unit_id for p in phones):
+            missing = sorted({p for p in phones if p not in unit_id})
+            out.rejected.append((n, text, f"phones {' '.join(missing)} are not units of the CTC head" if missing
+                                 else "no phones"))
+        else:
             out.entries.append(Hotword(text, tuple(unit_id[p] for p in phones), n))
-            if len(out.entries) > max_entries:
-                raise HotwordError(f"{path}: more than {max_entries} hotwords (at line {n}); raise max_entries "
-                                   f"if a list this size is meant")
     if not out.entries:
         raise HotwordError(f"{path}: no usable hotword" + (f" ({len(out.rejected)} rejected, e.g. line "
                                                           f"{out.rejected[0][0]}: {out.rejected[0][2]})"
@@ -84,8 +80,20 @@ def read_hotwords(path: str | os.PathLike, units: list[str], labeler=None, max_e
     return out
 
 
-def _phonemise(labeler, text: str, path, n: int) -> list[str]:
-    if labeler is None:
-        raise HotwordError(f"{Path(path)}:{n}: {text!r} has no phones and no labeler was given to make them")
-    labeler.prepare(labeler.english_words(text))
-    return labeler.phones(text)[0]
+def _read_rows(path, max_entries: int) -> list[tuple[int, str, list[str]]]:
+    """(line, text, given phones or []) of every non-empty line."""
+    rows = []
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, start=1):
+            try:
+                line = raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as e:
+                raise HotwordError(f"{path}:{n}: not UTF-8 ({e.reason} at byte {e.start})") from None
+            text, _, given = line.partition("\t")
+            text = " ".join(text.split())
+            if text:
+                rows.append((n, text, given.split()))
+                if len(rows) > max_entries:
+                    raise HotwordError(f"{path}: more than {max_entries} hotwords (at line {n}); raise "
+                                       f"max_entries if a list this size is meant")
+    return rows

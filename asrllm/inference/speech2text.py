@@ -15,7 +15,7 @@ empty transcript with finish reason too_short.
 """
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -150,11 +150,9 @@ class Speech2Text:
         (fed as if it arrived a chunk at a time), or an iterable of sample arrays at the model's rate
         (a live source). Yields StreamResult: a partial after every chunk, the final text of each
         segment. streaming_overrides replace decode.yaml's streaming keys (chunk_ms=320, ...)."""
-        import dataclasses
+        from asrllm.decode.streaming import StreamingRecognizer  # the streaming path's imports, when used
 
-        from asrllm.decode.streaming import StreamingRecognizer
-
-        opts = dataclasses.replace(self.recognizer.cfg.streaming, **streaming_overrides)
+        opts = replace(self.recognizer.cfg.streaming, **streaming_overrides)
         recognizer = StreamingRecognizer(self.recognizer, opts, self.fbank.cfg.frame_shift_ms)
         if isinstance(audio, (str, os.PathLike, np.ndarray)):
             x = self.load_audio(audio, sample_rate)

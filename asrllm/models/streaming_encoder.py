@@ -44,15 +44,18 @@ class StreamingEncoder:
         self.encoder, self.chunk = encoder, chunk
         self.left_chunks = encoder.left_chunks if left_chunks is None else left_chunks
         body = encoder.body
+        self.stride = self.stride_of(encoder)
         if encoder.subsampling is not None:
-            self.stride = encoder.subsampling.factor
             self.sub_conv, self.sub_out, self.pos_enc = encoder.subsampling.conv, encoder.subsampling.out, body.embed[0]
         else:  # espnet's Conv2dSubsampling: conv, then Sequential(Linear, RelPositionalEncoding)
-            self.stride = 4
             self.sub_conv, self.sub_out, self.pos_enc = body.embed.conv, body.embed.out[0], body.embed.out[1]
         self.layers = list(body.encoders)
-        self.causal = encoder.chunk is not None
         self.reset()
+
+    @staticmethod
+    def stride_of(encoder: SpeechEncoder) -> int:
+        """Input frames per encoder frame: the light front end's factor, 4 for espnet's conv2d."""
+        return encoder.subsampling.factor if encoder.subsampling is not None else 4
 
     def reset(self) -> None:
         """Start a new stream: nothing buffered, no left context."""
@@ -62,7 +65,6 @@ class StreamingEncoder:
     def reset_context(self) -> None:
         """Forget the left context (a new segment of the same stream); buffered input stays."""
         self.caches = [LayerCache() for _ in self.layers]
-        self.frames_out = 0
 
     @property
     def window(self) -> int:
@@ -112,7 +114,6 @@ class StreamingEncoder:
             x = self._layer(layer, x, cache)
         if self.encoder.body.normalize_before:
             x = self.encoder.body.after_norm(x)
-        self.frames_out += x.shape[1]
         return x[0]
 
     def _layer(self, layer, x: torch.Tensor, cache: LayerCache) -> torch.Tensor:

@@ -24,6 +24,8 @@ from asrllm.training.aed_config import AEDConfig, aed_section
 from asrllm.training.config import TrainerConfig
 
 STAGES = ("pretrain", "align", "iasft", "joint")
+STAGE_KEYS = {"stage", "model", "train", "objective", "ctc_head", "cr_ctc_weight", "ctc_weight", "cka", "drift",
+              "swap", "aed"}  # the keys of a stage config (and of a scale config's stages.<name>)
 OBJECTIVES = ("ctc", "aed", "llm")
 
 
@@ -48,8 +50,7 @@ def stage_config_data(config: str, model_config: str | None = None, scale_config
         check_keys(scale, {"train", "stages"}, scale_config)
         stages = scale.get("stages") or {}
         for name, over in stages.items():
-            check_keys(over or {}, {"train", "cka", "drift", "swap", "ctc_weight", "cr_ctc_weight"},
-                       f"{scale_config}: stages.{name}")
+            check_keys(over or {}, STAGE_KEYS, f"{scale_config}: stages.{name}")
         data = deep_merge({"train": scale.get("train") or {}}, data)
         data = deep_merge(data, stages.get(Path(config).stem) or {})
     if seed is not None:
@@ -111,8 +112,7 @@ class StageConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str) -> "StageConfig":
-        check_keys(data, {"stage", "model", "train", "objective", "ctc_head", "cr_ctc_weight", "ctc_weight",
-                          "cka", "drift", "swap", "aed"}, where)
+        check_keys(data, STAGE_KEYS, where)
         for key in ("stage", "model", "train"):
             if key not in data:
                 raise ConfigError(f"{where}: missing required key '{key}'")
